@@ -1,0 +1,61 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Our own targets build with warnings as errors; dependencies keep their own settings.
+let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
+
+let package = Package(
+    name: "maas-proxy",
+    products: [
+        .executable(name: "maas-proxy", targets: ["MaaSProxy"]),
+        .executable(name: "fake-model-server", targets: ["FakeModelServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // The only C in the package: libevent, libevent_openssl, libevent_pthreads and OpenSSL.
+        .systemLibrary(
+            name: "CLibevent",
+            pkgConfig: "libevent_openssl libevent_pthreads openssl",
+            providers: [.apt(["libevent-dev", "libssl-dev"])]
+        ),
+        // Pure Swift: catalog, kinds, endpoint rules, routes. No I/O.
+        .target(
+            name: "Routing",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        // Pure Swift: probes, classification, retries, decision cache, listing. Network only via protocols.
+        .target(
+            name: "AccessCheck",
+            dependencies: ["Routing"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "MaaSProxy",
+            dependencies: [
+                "CLibevent", "Routing", "AccessCheck",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // An OpenAI-compatible stand-in for vLLM used by the tests, the demo and the benchmarks.
+        .executableTarget(
+            name: "FakeModelServer",
+            dependencies: ["CLibevent", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "RoutingTests", dependencies: ["Routing"], swiftSettings: strict),
+        .testTarget(name: "AccessCheckTests", dependencies: ["AccessCheck", "Routing"], swiftSettings: strict),
+        .testTarget(
+            name: "MaaSProxyTests",
+            dependencies: ["MaaSProxy", "Routing", "AccessCheck"],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,1 @@
+print("fake-model-server: being written")

@@ -1,0 +1,69 @@
+import CLibevent
+import Routing
+
+/// Where upstream connections go: scheme, host and port of an endpoint.
+struct UpstreamOrigin: Hashable, Sendable, CustomStringConvertible {
+    var scheme: String
+    var host: String
+    var port: Int
+
+    init(_ url: EndpointURL) {
+        self.scheme = url.scheme
+        self.host = url.host
+        self.port = url.port
+    }
+
+    var description: String { "\(scheme)://\(host):\(port)" }
+}
+
+/// Keep-alive `evhttp_connection`s per upstream origin, owned by one `EventLoop`.
+///
+/// A connection carries one request at a time (evhttp queues, never pipelines), so the pool hands
+/// out an idle connection or opens a new one, and takes it back when the request ends.
+final class UpstreamConnectionPool {
+    let loop: EventLoop
+    private let maxIdlePerOrigin: Int
+    private var idle: [UpstreamOrigin: [UpstreamConnection]] = [:]
+
+    init(loop: EventLoop, maxIdlePerOrigin: Int = 64) {
+        self.loop = loop
+        self.maxIdlePerOrigin = maxIdlePerOrigin
+    }
+
+    /// An idle connection to `origin`, or a new one; nil when the origin cannot be served.
+    func acquire(_ origin: UpstreamOrigin) -> UpstreamConnection? {
+        if let connection = idle[origin]?.popLast() { return connection }
+        guard origin.scheme == "http" else { return nil }
+        guard let handle = evhttp_connection_base_new(loop.base, loop.dns, origin.host, UInt16(origin.port)) else {
+            return nil
+        }
+        return UpstreamConnection(handle: handle, origin: origin)
+    }
+
+    /// Returns a connection after its request ended. Called from inside libevent callbacks, so a
+    /// surplus connection is freed on the next loop turn, never in the frame that used it.
+    func release(_ connection: UpstreamConnection) {
+        var list = idle[connection.origin, default: []]
+        if list.count < maxIdlePerOrigin {
+            list.append(connection)
+            idle[connection.origin] = list
+        } else {
+            loop.execute { _ = connection }
+        }
+    }
+}
+
+/// One `evhttp_connection`, freed when the last reference goes.
+final class UpstreamConnection: @unchecked Sendable {
+    let handle: OpaquePointer
+    let origin: UpstreamOrigin
+
+    init(handle: OpaquePointer, origin: UpstreamOrigin) {
+        self.handle = handle
+        self.origin = origin
+    }
+
+    deinit {
+        evhttp_connection_free(handle)
+    }
+}
