@@ -16,13 +16,21 @@ final class HTTPServer {
     private let loop: EventLoop
     private let http: OpaquePointer
     private let handler: (ServerExchange) -> Void
+    private let inFlight: InFlightGauge
     private(set) var boundAddresses: [BoundAddress] = []
+    private var boundSockets: [OpaquePointer] = []
 
-    init(loop: EventLoop, limits: HTTPServerLimits, handler: @escaping (ServerExchange) -> Void) throws(ServerSetupError) {
+    init(
+        loop: EventLoop,
+        limits: HTTPServerLimits,
+        inFlight: InFlightGauge,
+        handler: @escaping (ServerExchange) -> Void
+    ) throws(ServerSetupError) {
         guard let http = evhttp_new(loop.base) else { throw .init(message: "could not create the HTTP server") }
         self.loop = loop
         self.http = http
         self.handler = handler
+        self.inFlight = inFlight
         evhttp_set_max_headers_size(http, limits.maxHeaderBytes)
         evhttp_set_max_body_size(http, limits.maxBodyBytes)
         evhttp_set_timeout(http, limits.connectionTimeoutSeconds)
@@ -56,17 +64,24 @@ final class HTTPServer {
         let fd = evconnlistener_get_fd(listener)
         // Accepted sockets inherit TCP_NODELAY on Linux (LIBEVENT.md: 44 ms per request without it).
         _ = maas_set_nodelay(fd)
-        guard evhttp_bind_listener(http, listener) != nil else {
+        guard let socket = evhttp_bind_listener(http, listener) else {
             evconnlistener_free(listener)
             throw .init(message: "cannot serve HTTP on \(host):\(port)")
         }
+        boundSockets.append(socket)
         let bound = BoundAddress(host: host, port: SocketAddress.localPort(of: fd) ?? port)
         boundAddresses.append(bound)
         return bound
     }
 
+    /// Closes the listening sockets; connections already accepted keep being served (SPEC 6, SIGTERM).
+    func stopAccepting() {
+        for socket in boundSockets { evhttp_del_accept_socket(http, socket) }
+        boundSockets.removeAll()
+    }
+
     fileprivate func handle(_ request: OpaquePointer) {
-        handler(ServerExchange(request: request, loop: loop))
+        handler(ServerExchange(request: request, loop: loop, inFlight: inFlight))
     }
 }
 

@@ -16,10 +16,13 @@ final class ServerExchange: @unchecked Sendable {
     let loop: EventLoop
 
     private var request: OpaquePointer?
+    private let inFlight: InFlightGauge
 
-    init(request: OpaquePointer, loop: EventLoop) {
+    init(request: OpaquePointer, loop: EventLoop, inFlight: InFlightGauge) {
         self.request = request
         self.loop = loop
+        self.inFlight = inFlight
+        inFlight.increment()
         self.receivedAt = loop.now
         self.method = ServerExchange.methodName(evhttp_request_get_command(request))
         self.target = evhttp_request_get_uri(request).map { String(cString: $0) } ?? "/"
@@ -56,6 +59,7 @@ final class ServerExchange: @unchecked Sendable {
             return
         }
         self.request = nil
+        defer { inFlight.decrement() }
         let output = evhttp_request_get_output_headers(request)
         for header in headers { evhttp_add_header(output, header.name, header.value) }
         let buffer = evbuffer_new()

@@ -1,0 +1,26 @@
+import AccessCheck
+
+/// The admin listener (SPEC 6): `/healthz` (alive) and `/readyz` (catalog loaded from every source).
+struct AdminHandler {
+    /// True once every enabled model source has loaded; read on every `/readyz`.
+    var isReady: @Sendable () -> Bool
+
+    func handle(_ exchange: ServerExchange) {
+        let json = [HTTPHeader("Content-Type", "application/json"), HTTPHeader("Cache-Control", "no-store")]
+        switch exchange.path {
+        case "/healthz":
+            exchange.respond(status: 200, headers: json, body: Array(#"{"status":"ok"}"#.utf8))
+        case "/readyz":
+            if isReady() {
+                exchange.respond(status: 200, headers: json, body: Array(#"{"status":"ready"}"#.utf8))
+            } else {
+                exchange.respond(status: 503, headers: json, body: Array(#"{"status":"catalog not loaded"}"#.utf8))
+            }
+        default:
+            let error = ProxyError(
+                status: 404, type: "invalid_request_error", code: "not_found",
+                message: "The admin listener serves /healthz and /readyz.")
+            exchange.respond(error)
+        }
+    }
+}
