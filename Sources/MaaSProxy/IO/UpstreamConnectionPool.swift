@@ -22,22 +22,32 @@ struct UpstreamOrigin: Hashable, Sendable, CustomStringConvertible {
 /// out an idle connection or opens a new one, and takes it back when the request ends.
 final class UpstreamConnectionPool {
     let loop: EventLoop
+    private let tls: UpstreamTLSContext?
     private let maxIdlePerOrigin: Int
     private var idle: [UpstreamOrigin: [UpstreamConnection]] = [:]
 
-    init(loop: EventLoop, maxIdlePerOrigin: Int = 64) {
+    /// - Parameter tls: the client TLS context for `https` origins; nil refuses them.
+    init(loop: EventLoop, tls: UpstreamTLSContext?, maxIdlePerOrigin: Int = 64) {
         self.loop = loop
+        self.tls = tls
         self.maxIdlePerOrigin = maxIdlePerOrigin
     }
 
     /// An idle connection to `origin`, or a new one; nil when the origin cannot be served.
     func acquire(_ origin: UpstreamOrigin) -> UpstreamConnection? {
         if let connection = idle[origin]?.popLast() { return connection }
-        guard origin.scheme == "http" else { return nil }
-        guard let handle = evhttp_connection_base_new(loop.base, loop.dns, origin.host, UInt16(origin.port)) else {
-            return nil
+        let handle: OpaquePointer?
+        switch origin.scheme {
+        case "http":
+            handle = evhttp_connection_base_new(loop.base, loop.dns, origin.host, UInt16(origin.port))
+        case "https":
+            // evhttp reuses this bufferevent across reconnects, which is safe with TLS (LIBEVENT.md).
+            guard let tls, let bev = tls.makeBufferevent(loop: loop, host: origin.host) else { return nil }
+            handle = evhttp_connection_base_bufferevent_new(loop.base, loop.dns, bev, origin.host, UInt16(origin.port))
+        default:
+            handle = nil
         }
-        return UpstreamConnection(handle: handle, origin: origin)
+        return handle.map { UpstreamConnection(handle: $0, origin: origin) }
     }
 
     /// Returns a connection after its request ended. Called from inside libevent callbacks, so a
