@@ -6,10 +6,10 @@ import Synchronization
 /// Terminated (SIGTERM, then SIGKILL) when the test drops it, so no test leaves a process behind.
 final class ManagedProcess: @unchecked Sendable {
     let process = Process()
-    private let lines = Mutex<[String]>([])
+    private let lines = LineBuffer()
     private let outputPipe = Pipe()
     private let errorPipe = Pipe()
-    private let errorLines = Mutex<[String]>([])
+    private let errorLines = LineBuffer()
 
     /// Starts `product` (an executable built next to the test bundle) with `arguments`.
     init(product: String, arguments: [String], currentDirectory: URL? = nil) throws {
@@ -32,8 +32,8 @@ final class ManagedProcess: @unchecked Sendable {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     }
 
-    var output: [String] { lines.withLock { $0 } }
-    var errorOutput: [String] { errorLines.withLock { $0 } }
+    var output: [String] { lines.all }
+    var errorOutput: [String] { errorLines.all }
 
     /// Waits until a stdout line satisfies `predicate`; returns it, or nil at the timeout.
     func waitForLine(timeout: Duration = .seconds(10), where predicate: (String) -> Bool) -> String? {
@@ -66,24 +66,31 @@ final class ManagedProcess: @unchecked Sendable {
         if waitForExit(timeout: .seconds(5)) == nil { kill(process.processIdentifier, SIGKILL) }
     }
 
-    private static func collect(_ pipe: Pipe, into lines: Mutex<[String]>) {
-        let partial = Mutex<Data>(Data())
+    private static func collect(_ pipe: Pipe, into lines: LineBuffer) {
         pipe.fileHandleForReading.readabilityHandler = { handle in
             let chunk = handle.availableData
             if chunk.isEmpty {
                 handle.readabilityHandler = nil
                 return
             }
-            let complete: [String] = partial.withLock { buffer in
-                buffer.append(chunk)
-                var found: [String] = []
-                while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                    found.append(String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self))
-                    buffer.removeSubrange(buffer.startIndex...newline)
-                }
-                return found
+            lines.append(chunk)
+        }
+    }
+}
+
+/// Output split into lines as it arrives from a pipe, readable from any thread.
+final class LineBuffer: Sendable {
+    private let state = Mutex<(partial: Data, lines: [String])>((Data(), []))
+
+    var all: [String] { state.withLock { $0.lines } }
+
+    func append(_ chunk: Data) {
+        state.withLock { state in
+            state.partial.append(chunk)
+            while let newline = state.partial.firstIndex(of: UInt8(ascii: "\n")) {
+                state.lines.append(String(decoding: state.partial[state.partial.startIndex..<newline], as: UTF8.self))
+                state.partial.removeSubrange(state.partial.startIndex...newline)
             }
-            if !complete.isEmpty { lines.withLock { $0.append(contentsOf: complete) } }
         }
     }
 }

@@ -1,0 +1,179 @@
+import Yams
+
+/// The accumulating state of one `ManifestDecoder.decode` call: models, their positions for
+/// duplicate detection, and warnings.
+struct ManifestCollector {
+    /// What items of a `MaaSModelList` inherit when they omit `kind`/`apiVersion`.
+    struct ListDefaults {
+        var kind: String
+        var apiVersion: String
+    }
+
+    static let group = "maas.opendatahub.io/"
+
+    let sourceName: String
+    private(set) var models: [MaaSModel] = []
+    private(set) var warnings: [String] = []
+    private var positions: [ModelID: Int] = [:]
+
+    init(sourceName: String) {
+        self.sourceName = sourceName
+    }
+
+    /// Decodes one object: a MaaSModel, a list of objects, or something to skip with a warning.
+    /// `listDefaults` is non-nil exactly for items of a list.
+    mutating func decodeObject(_ object: Node.Mapping, location: String, listDefaults: ListDefaults?) {
+        let inList = listDefaults != nil
+        let kind = object.text("kind") ?? listDefaults?.kind ?? ""
+        let apiVersion = object.text("apiVersion") ?? listDefaults?.apiVersion ?? ""
+        let label = Self.label(of: object)
+        switch kind {
+        case "List", "MaaSModelList":
+            if inList {
+                warn(location, "skipped \(kind)\(label): lists inside lists are not supported")
+            } else if kind == "List" {
+                decodeItems(of: object, location: location, defaults: ListDefaults(kind: "", apiVersion: ""))
+            } else if apiVersion.hasPrefix(Self.group) {
+                decodeItems(
+                    of: object,
+                    location: location,
+                    defaults: ListDefaults(kind: "MaaSModel", apiVersion: apiVersion)
+                )
+            } else {
+                warn(location, "skipped MaaSModelList with apiVersion '\(apiVersion)': not \(Self.group)*")
+            }
+        case "MaaSModel":
+            guard apiVersion.hasPrefix(Self.group) else {
+                warn(location, "skipped MaaSModel\(label) with apiVersion '\(apiVersion)': not \(Self.group)*")
+                return
+            }
+            decodeModel(object, location: location)
+        case "":
+            warn(location, "skipped an object without kind\(label)")
+        default:
+            warn(location, "skipped \(kind)\(label): not a MaaSModel")
+        }
+    }
+
+    private mutating func decodeItems(of list: Node.Mapping, location: String, defaults: ListDefaults) {
+        guard let items = list[key: "items"], !items.isNull else { return }
+        guard case .sequence(let sequence) = items else {
+            warn(location, "skipped a list whose items is a \(items.shapeName), not a sequence")
+            return
+        }
+        for (index, item) in sequence.enumerated() {
+            let itemLocation = location.isEmpty ? "items[\(index)]" : "\(location), items[\(index)]"
+            guard case .mapping(let object) = item else {
+                warn(itemLocation, "skipped a \(item.shapeName): list items must be objects")
+                continue
+            }
+            decodeObject(object, location: itemLocation, listDefaults: defaults)
+        }
+    }
+
+    private mutating func decodeModel(_ object: Node.Mapping, location: String) {
+        let metadata = object.mapping("metadata")
+        guard let name = metadata?.text("name"), !name.isEmpty else {
+            warn(location, "skipped MaaSModel without metadata.name")
+            return
+        }
+        let writtenNamespace = metadata?.text("namespace") ?? ""
+        let namespace = writtenNamespace.isEmpty ? "default" : writtenNamespace
+        let id = ModelID(namespace: namespace, name: name)
+        let modelRef = object.mapping("spec")?.mapping("modelRef")
+        guard let refName = modelRef?.text("name"), !refName.isEmpty else {
+            warn(location, "skipped MaaSModel '\(id)': spec.modelRef.name is missing")
+            return
+        }
+        let status = object.mapping("status")
+        let model = MaaSModel(
+            namespace: namespace,
+            name: name,
+            creationTimestamp: metadata?.text("creationTimestamp").flatMap(RFC3339.unixSeconds),
+            annotations: annotations(of: metadata, model: id, location: location),
+            modelRef: ModelRef(
+                kind: modelRef?.text("kind") ?? "",
+                name: refName,
+                namespace: modelRef?.text("namespace")
+            ),
+            phase: status?.text("phase") ?? "",
+            endpoint: status?.text("endpoint") ?? ""
+        )
+        if let earlier = positions[id] {
+            warn(location, "MaaSModel '\(id)' appears more than once in this source; the later one is used")
+            models[earlier] = model
+        } else {
+            positions[id] = models.count
+            models.append(model)
+        }
+    }
+
+    private mutating func annotations(of metadata: Node.Mapping?, model: ModelID, location: String) -> [String: String]
+    {
+        guard let node = metadata?[key: "annotations"], !node.isNull else { return [:] }
+        guard case .mapping(let mapping) = node else {
+            warn(location, "ignored metadata.annotations of MaaSModel '\(model)': not a mapping")
+            return [:]
+        }
+        var annotations: [String: String] = [:]
+        for (key, value) in mapping {
+            guard let keyText = key.text else { continue }
+            guard let valueText = value.text else {
+                warn(location, "ignored annotation '\(keyText)' of MaaSModel '\(model)': not a string")
+                continue
+            }
+            annotations[keyText] = valueText
+        }
+        return annotations
+    }
+
+    private mutating func warn(_ location: String, _ message: String) {
+        warnings.append(location.isEmpty ? "\(sourceName): \(message)" : "\(sourceName) (\(location)): \(message)")
+    }
+
+    /// ` 'namespace/name'`, ` 'name'` or nothing, for warnings about skipped objects.
+    private static func label(of object: Node.Mapping) -> String {
+        let metadata = object.mapping("metadata")
+        guard let name = metadata?.text("name"), !name.isEmpty else { return "" }
+        if let namespace = metadata?.text("namespace"), !namespace.isEmpty { return " '\(namespace)/\(name)'" }
+        return " '\(name)'"
+    }
+}
+
+extension Node {
+    /// A scalar's text as written (`8192`, `true` and `"x"` alike); nil for nulls and collections.
+    var text: String? {
+        guard case .scalar(let scalar) = self, !isNull else { return nil }
+        return scalar.string
+    }
+
+    /// `~`, `null`, an empty value, or JSON `null`.
+    var isNull: Bool {
+        guard case .scalar = self else { return false }
+        return tag.rawValue == Tag.Name.null.rawValue
+    }
+
+    /// For messages: what a node is instead of what was expected.
+    var shapeName: String {
+        switch self {
+        case .scalar: return isNull ? "null" : "scalar"
+        case .sequence: return "sequence"
+        case .mapping: return "mapping"
+        case .alias: return "alias"
+        }
+    }
+}
+
+extension Node.Mapping {
+    /// The value for a plain string key, compared by text so quoted (JSON) and plain keys match.
+    subscript(key key: String) -> Node? {
+        first { $0.key.text == key }?.value
+    }
+
+    func text(_ key: String) -> String? { self[key: key]?.text }
+
+    func mapping(_ key: String) -> Node.Mapping? {
+        guard case .mapping(let mapping) = self[key: key] else { return nil }
+        return mapping
+    }
+}

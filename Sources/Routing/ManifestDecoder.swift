@@ -1,0 +1,73 @@
+import Yams
+
+/// Reads MaaSModel manifests (SPEC 1): YAML or JSON text as `kubectl get maasmodels -A -o yaml`
+/// (or `-o json`) writes it, or as an operator would write it by hand.
+///
+/// Accepted, in any number of `---`-separated documents (JSON is YAML, so a `.json` file is one
+/// document; empty documents are ignored):
+/// - a `MaaSModel` whose `apiVersion` is `maas.opendatahub.io/<any version>`;
+/// - a `List` (any `apiVersion`, as kubectl writes it) whose `items` are decoded like documents;
+///   items of other kinds are skipped with a warning;
+/// - a `MaaSModelList` whose items may omit `kind` and `apiVersion`, as the Kubernetes API
+///   returns them; they inherit `MaaSModel` and the list's `apiVersion`.
+///
+/// Objects of other kinds, lists nested in lists, and MaaSModels without `metadata.name` or
+/// `spec.modelRef.name` are skipped with a warning naming the source, kind and name; they never
+/// make the whole source fail. Fields read: `metadata.name`, `metadata.namespace` (`default` when
+/// absent or empty, as `kubectl apply` would do), `metadata.creationTimestamp` (RFC 3339 → unix
+/// seconds, nil when unparsable), `metadata.annotations` (scalar values as written; nulls,
+/// sequences and mappings dropped with a warning), `spec.modelRef.kind/name/namespace`,
+/// `status.phase` and `status.endpoint`. Everything else (`uid`, `managedFields`, `conditions`, …)
+/// is ignored.
+///
+/// Pure and thread-safe: no I/O, no shared state.
+public enum ManifestDecoder {
+    /// Decodes one source's text.
+    ///
+    /// - Parameter sourceName: names the source (usually the file path) in warnings and errors.
+    /// - Throws: `ManifestError` on a YAML/JSON syntax error, or when a top-level document is not
+    ///   a mapping; the caller then keeps the source's last good contents.
+    public static func decode(_ text: String, sourceName: String) throws(ManifestError) -> DecodedManifest {
+        let documents: [Node]
+        do {
+            documents = try parseDocuments(text)
+        } catch {
+            throw ManifestError(sourceName: sourceName, message: "invalid YAML or JSON: \(summary(of: error))")
+        }
+        var collector = ManifestCollector(sourceName: sourceName)
+        for (offset, document) in documents.enumerated() {
+            let location = documents.count > 1 ? "document \(offset + 1)" : ""
+            switch document {
+            case .mapping(let object):
+                collector.decodeObject(object, location: location, listDefaults: nil)
+            case .scalar where document.isNull:
+                continue
+            default:
+                let what = location.isEmpty ? "the document" : location
+                throw ManifestError(
+                    sourceName: sourceName,
+                    message: "\(what) is a \(document.shapeName), expected a mapping (a Kubernetes object)"
+                )
+            }
+        }
+        return DecodedManifest(models: collector.models, warnings: collector.warnings)
+    }
+
+    private static func parseDocuments(_ text: String) throws -> [Node] {
+        // `.utf8` explicitly: the default encoding consults (and prints about) an environment variable.
+        let parser = try Parser(yaml: text, resolver: .default, constructor: .default, encoding: .utf8)
+        var documents: [Node] = []
+        while let root = try parser.nextRoot() {
+            documents.append(root)
+        }
+        return documents
+    }
+
+    /// The first line of a Yams error (`line:column: error: …`), without the quoted source lines.
+    private static func summary(of error: any Error) -> String {
+        let text = String(describing: error)
+        var line = text.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? text
+        while line.hasSuffix(":") || line.hasSuffix(" ") { line.removeLast() }
+        return line.isEmpty ? "unreadable input" : line
+    }
+}

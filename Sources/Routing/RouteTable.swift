@@ -1,0 +1,117 @@
+/// Routing by path (SPEC 5.1 step 1): every candidate model has a route prefix, and a request goes
+/// to the model with the longest prefix that matches whole path segments.
+///
+/// Immutable; build one per catalog snapshot and share it across threads.
+public struct RouteTable: Sendable {
+    /// One route per distinct prefix (the conflict winner where several models share it), sorted
+    /// by prefix.
+    public let routes: [Route]
+    /// Prefixes claimed by more than one model, sorted by prefix; for logging.
+    public let conflicts: [RouteConflict]
+    private let byPrefix: [String: Route]
+
+    public static let empty = RouteTable(candidates: [])
+
+    /// A table of `candidates` (normally `CandidateSelector.select(from:).candidates`, so that
+    /// models the proxy must never contact — unknown kind, bad endpoint, `httpsOnly`, self — are
+    /// not routable either).
+    public init(candidates: [Candidate]) {
+        var claims: [String: [Candidate]] = [:]
+        for candidate in candidates {
+            let prefix = Self.routePrefix(for: candidate.model, endpoint: candidate.endpoint)
+            claims[prefix, default: []].append(candidate)
+        }
+        var byPrefix: [String: Route] = [:]
+        var conflicts: [RouteConflict] = []
+        for (prefix, claimants) in claims {
+            let sorted = claimants.sorted { $0.model.id < $1.model.id }
+            byPrefix[prefix] = Route(prefix: prefix, candidate: sorted[0])
+            if sorted.count > 1 {
+                conflicts.append(
+                    RouteConflict(
+                        prefix: prefix,
+                        winner: sorted[0].model.id,
+                        shadowed: sorted.dropFirst().map(\.model.id)
+                    )
+                )
+            }
+        }
+        self.byPrefix = byPrefix
+        self.routes = byPrefix.values.sorted { $0.prefix < $1.prefix }
+        self.conflicts = conflicts.sorted { $0.prefix < $1.prefix }
+    }
+
+    /// A table of the models of `snapshot` that `selector` accepts. The default selector keeps
+    /// every model with a known kind and an absolute `http`/`https` endpoint; pass the proxy's
+    /// own selector so that self-referencing endpoints cannot form a forwarding loop.
+    public init(
+        snapshot: CatalogSnapshot,
+        selector: CandidateSelector = CandidateSelector(httpsOnly: false, selfAddresses: [])
+    ) {
+        self.init(candidates: selector.select(from: snapshot).candidates)
+    }
+
+    /// The route prefix of a model (SPEC 5.1 step 1): the endpoint's path without trailing `/`
+    /// when that leaves something, else `/<refNamespace>/<modelRef.name>`.
+    public static func routePrefix(for model: MaaSModel, endpoint: EndpointURL) -> String {
+        var path = Substring(endpoint.path)
+        while path.hasSuffix("/") { path = path.dropLast() }
+        guard path.isEmpty else { return String(path) }
+        return "/\(model.refNamespace)/\(model.modelRef.name)"
+    }
+
+    /// The route whose prefix is the longest whole-segment prefix of `path`, or nil.
+    ///
+    /// `path` is the request path without its query, compared byte for byte as received (no
+    /// percent-decoding): prefix `/a/b` matches `/a/b`, `/a/b/` and `/a/b/c`, never `/a/bc`.
+    /// Paths that do not start with `/`, or that contain a `.` or `..` segment (also spelled
+    /// `%2e`, or delimited by `%2f`, `%5c` or `\`), match nothing: the backend's normalisation
+    /// could otherwise take `/a/b/../c` out of the prefix the caller was admitted for.
+    public func match(path: String) -> RouteMatch? {
+        guard path.hasPrefix("/"), !Self.hasDotSegment(path) else { return nil }
+        let utf8 = path.utf8
+        var end = utf8.endIndex
+        while true {
+            let prefix = String(path[..<end])
+            if let route = byPrefix[prefix], route.prefix.utf8.elementsEqual(prefix.utf8) {
+                return RouteMatch(route: route, remainder: String(path[end...]))
+            }
+            // The next shorter candidate ends just before the previous `/`.
+            guard let slash = utf8[..<end].lastIndex(of: UInt8(ascii: "/")), slash > utf8.startIndex else {
+                return nil
+            }
+            end = slash
+        }
+    }
+
+    /// True when a segment is `.` or `..` once `%2e` is read as `.` and `%2f`, `%5c` and `\` as `/`.
+    static func hasDotSegment(_ path: String) -> Bool {
+        var segment: [UInt8] = []
+        var bytes = path.utf8[...]
+        func isDotSegment(_ segment: [UInt8]) -> Bool {
+            segment == [UInt8(ascii: ".")] || segment == [UInt8(ascii: "."), UInt8(ascii: ".")]
+        }
+        while let byte = bytes.popFirst() {
+            var decoded = byte
+            if byte == UInt8(ascii: "%"), bytes.count >= 2 {
+                let code = String(decoding: bytes.prefix(2), as: UTF8.self).lowercased()
+                switch code {
+                case "2e":
+                    decoded = UInt8(ascii: ".")
+                    bytes = bytes.dropFirst(2)
+                case "2f", "5c":
+                    decoded = UInt8(ascii: "/")
+                    bytes = bytes.dropFirst(2)
+                default: break
+                }
+            }
+            if decoded == UInt8(ascii: "/") || decoded == UInt8(ascii: "\\") {
+                if isDotSegment(segment) { return true }
+                segment.removeAll(keepingCapacity: true)
+            } else {
+                segment.append(decoded)
+            }
+        }
+        return isDotSegment(segment)
+    }
+}
