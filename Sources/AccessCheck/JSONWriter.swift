@@ -1,11 +1,11 @@
 /// A small streaming JSON writer with stable key order (JSONEncoder's order is not stable).
-struct JSONWriter {
-    private(set) var bytes: [UInt8] = []
+public struct JSONWriter: Sendable {
+    public private(set) var bytes: [UInt8] = []
     private var needsComma: [Bool] = [false]
 
-    init() {}
+    public init() {}
 
-    mutating func object(_ body: (inout JSONWriter) -> Void) {
+    public mutating func object(_ body: (inout JSONWriter) -> Void) {
         separate()
         bytes.append(UInt8(ascii: "{"))
         needsComma.append(false)
@@ -14,7 +14,7 @@ struct JSONWriter {
         bytes.append(UInt8(ascii: "}"))
     }
 
-    mutating func array(_ body: (inout JSONWriter) -> Void) {
+    public mutating func array(_ body: (inout JSONWriter) -> Void) {
         separate()
         bytes.append(UInt8(ascii: "["))
         needsComma.append(false)
@@ -24,34 +24,34 @@ struct JSONWriter {
     }
 
     /// Writes `"name":`; the next value written belongs to it.
-    mutating func key(_ name: String) {
+    public mutating func key(_ name: String) {
         separate()
         appendString(name)
         bytes.append(UInt8(ascii: ":"))
         needsComma[needsComma.count - 1] = false
     }
 
-    mutating func string(_ value: String) {
+    public mutating func string(_ value: String) {
         separate()
         appendString(value)
     }
 
-    mutating func number(_ value: Int64) {
+    public mutating func number(_ value: Int64) {
         separate()
         bytes.append(contentsOf: String(value).utf8)
     }
 
-    mutating func bool(_ value: Bool) {
+    public mutating func bool(_ value: Bool) {
         separate()
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
-    mutating func null() {
+    public mutating func null() {
         separate()
         bytes.append(contentsOf: "null".utf8)
     }
 
-    mutating func field(_ name: String, _ value: String) {
+    public mutating func field(_ name: String, _ value: String) {
         key(name)
         string(value)
     }

@@ -1,0 +1,64 @@
+/// The probe outcome for one (credential, subscription, model) (SPEC 4).
+public struct Decision: Hashable, Sendable {
+    public enum Outcome: Hashable, Sendable {
+        /// Visible: the served ids (backend order), or none when the probe was a 405.
+        case granted(served: [ServedModel], via405: Bool)
+        /// A definite no; `status` is the backend's (401 tells admission to answer `invalid_credentials`).
+        case denied(status: Int?)
+        /// No definite answer within the attempts or the deadline (treated as denied).
+        case unavailable(reason: String)
+    }
+
+    public var outcome: Outcome
+    /// When the decision was made, seconds since 1970 (`X-Access-Checked-At`, SPEC 3.5).
+    public var decidedAtWall: Double
+    /// After this the decision is a miss.
+    public var expiresAt: MonotonicInstant
+
+    public init(outcome: Outcome, decidedAtWall: Double, expiresAt: MonotonicInstant) {
+        self.outcome = outcome
+        self.decidedAtWall = decidedAtWall
+        self.expiresAt = expiresAt
+    }
+
+    public var isGranted: Bool {
+        if case .granted = outcome { return true }
+        return false
+    }
+
+    /// A short word for logs and metrics: `granted`, `denied`, `unavailable`.
+    public var outcomeName: String {
+        switch outcome {
+        case .granted: "granted"
+        case .denied: "denied"
+        case .unavailable: "unavailable"
+        }
+    }
+}
+
+/// How long each outcome is reused (SPEC 4; all configurable).
+public struct DecisionLifetimes: Hashable, Sendable {
+    public var granted: Duration
+    public var denied: Duration
+    public var unavailable: Duration
+
+    public init(granted: Duration = .seconds(60), denied: Duration = .seconds(10), unavailable: Duration = .seconds(2)) {
+        self.granted = granted
+        self.denied = denied
+        self.unavailable = unavailable
+    }
+
+    public func lifetime(of outcome: Decision.Outcome) -> Duration {
+        switch outcome {
+        case .granted: granted
+        case .denied: denied
+        case .unavailable: unavailable
+        }
+    }
+
+    /// A decision for `outcome` made now.
+    public func decision(_ outcome: Decision.Outcome, at scheduler: any LoopScheduler) -> Decision {
+        Decision(
+            outcome: outcome, decidedAtWall: scheduler.wallClockSeconds, expiresAt: scheduler.now + lifetime(of: outcome))
+    }
+}

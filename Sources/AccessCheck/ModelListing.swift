@@ -1,0 +1,94 @@
+import Routing
+
+/// Builds the `GET /v1/models` answer from candidates and decisions (SPEC 3.3, 3.4).
+public enum ModelListing {
+    /// One entry per served id of each granted model (or one with `metadata.name` when the probe
+    /// was a 405, `data` was `[]` or every id empty); kinds without a probe list `modelRef.name`.
+    /// Sorted by id, then url, then owned_by.
+    public static func entries(candidates: [Candidate], decisions: [ModelID: Decision]) -> [ModelEntry] {
+        var entries: [ModelEntry] = []
+        for candidate in candidates {
+            guard let decision = decisions[candidate.model.id], case .granted(let served, _) = decision.outcome
+            else { continue }
+            let model = candidate.model
+            let details = ModelDetails(annotations: model.annotations)
+            let fallbackCreated = model.creationTimestamp ?? 0
+            func entry(_ id: String, created: Int64) -> ModelEntry {
+                ModelEntry(
+                    id: id, created: created != 0 ? created : fallbackCreated, ownedBy: model.namespace,
+                    kind: model.listedKind, url: model.endpoint, ready: model.isReady, details: details)
+            }
+            if candidate.probe == .none {
+                entries.append(entry(model.modelRef.name, created: 0))
+            } else if served.isEmpty {
+                entries.append(entry(model.name, created: 0))
+            } else {
+                entries += served.map { entry($0.id, created: $0.created) }
+            }
+        }
+        return entries.sorted { ($0.id, $0.url, $0.ownedBy) < ($1.id, $1.url, $1.ownedBy) }
+    }
+
+    /// `{"object":"list","data":[...]}`, keys in a stable order; `data` is always an array.
+    public static func json(_ entries: [ModelEntry]) -> [UInt8] {
+        var json = JSONWriter()
+        json.object { list in
+            list.field("object", "list")
+            list.key("data")
+            list.array { data in
+                for entry in entries { write(entry, into: &data) }
+            }
+        }
+        return json.bytes
+    }
+
+    private static func write(_ entry: ModelEntry, into json: inout JSONWriter) {
+        json.object { object in
+            object.field("id", entry.id)
+            object.field("object", "model")
+            object.key("created")
+            object.number(entry.created)
+            object.field("owned_by", entry.ownedBy)
+            object.field("kind", entry.kind)
+            object.field("url", entry.url)
+            object.key("ready")
+            object.bool(entry.ready)
+            if let details = entry.details {
+                object.key("modelDetails")
+                object.object { detail in
+                    if let value = details.displayName { detail.field("displayName", value) }
+                    if let value = details.description { detail.field("description", value) }
+                    if let value = details.genaiUseCase { detail.field("genaiUseCase", value) }
+                    if let value = details.contextWindow { detail.field("contextWindow", value) }
+                    if let values = details.modelCapabilities {
+                        detail.key("modelCapabilities")
+                        detail.array { array in for value in values { array.string(value) } }
+                    }
+                }
+            }
+        }
+    }
+
+    /// RFC 3339 UTC with whole seconds, for `X-Access-Checked-At` (SPEC 3.5).
+    public static func rfc3339(_ wallSeconds: Double) -> String {
+        let seconds = Int64(wallSeconds.rounded(.down))
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = seconds - days * 86_400
+        let (year, month, day) = civilDate(daysSinceEpoch: days)
+        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(year)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay % 3600 / 60)):\(two(secondOfDay % 60))Z"
+    }
+
+    /// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar).
+    private static func civilDate(daysSinceEpoch: Int64) -> (Int64, Int64, Int64) {
+        let z = daysSinceEpoch + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}

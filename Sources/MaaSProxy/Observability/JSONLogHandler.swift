@@ -1,0 +1,107 @@
+import AccessCheck
+import Foundation
+import Logging
+import Synchronization
+
+/// A swift-log handler writing one JSON object per line (SPEC 6 Logs).
+///
+/// Each line is `{"time":…,"level":…,"msg":…, <metadata keys>}` written with a single `write(2)`,
+/// so lines from different threads never interleave.
+struct JSONLogHandler: LogHandler {
+    var logLevel: Logger.Level
+    var metadata: Logger.Metadata = [:]
+    private let sink: LogSink
+
+    init(level: Logger.Level, sink: LogSink = .standardOutput) {
+        self.logLevel = level
+        self.sink = sink
+    }
+
+    /// Installs the handler for every `Logger` in the process.
+    static func bootstrap(level: Logger.Level) {
+        LoggingSystem.bootstrap { _ in JSONLogHandler(level: level) }
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var json = JSONWriter()
+        json.object { line in
+            line.field("time", LogTime.rfc3339Milliseconds(Date()))
+            line.field("level", event.level.rawValue)
+            line.field("msg", "\(event.message)")
+            let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
+            for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
+                line.key(key)
+                JSONLogHandler.write(value, into: &line)
+            }
+        }
+        sink.write(json.bytes + [0x0A])
+    }
+
+    private static func write(_ value: Logger.MetadataValue, into json: inout JSONWriter) {
+        switch value {
+        case .string(let text): json.string(text)
+        case .stringConvertible(let convertible): json.string(convertible.description)
+        case .array(let values): json.array { array in for value in values { write(value, into: &array) } }
+        case .dictionary(let values):
+            json.object { object in
+                for (key, value) in values.sorted(by: { $0.key < $1.key }) {
+                    object.key(key)
+                    write(value, into: &object)
+                }
+            }
+        }
+    }
+}
+
+/// Where log lines go: stdout in the product, a buffer in tests.
+final class LogSink: Sendable {
+    private let lines = Mutex<[[UInt8]]?>(nil)
+    private let fd: Int32
+
+    static let standardOutput = LogSink(fd: 1)
+
+    private init(fd: Int32) { self.fd = fd }
+
+    /// A sink that keeps lines in memory.
+    static func capturing() -> LogSink {
+        let sink = LogSink(fd: -1)
+        sink.lines.withLock { $0 = [] }
+        return sink
+    }
+
+    var captured: [String] { lines.withLock { ($0 ?? []).map { String(decoding: $0, as: UTF8.self) } } }
+
+    func write(_ bytes: [UInt8]) {
+        if fd < 0 {
+            lines.withLock { $0?.append(bytes) }
+            return
+        }
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if written <= 0 { return }
+                offset += written
+            }
+        }
+    }
+}
+
+/// Timestamps for log lines.
+enum LogTime {
+    /// `2026-11-28T23:46:05.123Z`.
+    static func rfc3339Milliseconds(_ date: Date) -> String {
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        var seconds = time_t(milliseconds / 1000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+            Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(milliseconds % 1000))
+    }
+}

@@ -1,0 +1,61 @@
+import AccessCheck
+import Logging
+import Routing
+import Synchronization
+
+/// What every worker shares: configuration, the catalog, the decision cache and the self-probe rule.
+final class ProxyContext: Sendable {
+    let configuration: ProxyConfiguration
+    let catalog: CatalogStore
+    let decisionCache: DecisionCache
+    let digest: OpenSSLDigest
+    /// The verifying TLS client context for `https` endpoints (SPEC 3.2), shared by every worker.
+    let upstreamTLS: UpstreamTLSContext
+    let logger: Logger
+    /// Set once the listeners are bound (their real ports feed the self-probe rule of SPEC 3.1).
+    private let selector: Mutex<CandidateSelector>
+    /// The last snapshot generation whose exclusions were logged, so each change is logged once.
+    private let loggedGeneration = Mutex<UInt64?>(nil)
+
+    init(configuration: ProxyConfiguration, catalog: CatalogStore, logger: Logger) throws {
+        self.upstreamTLS = try UpstreamTLSContext(
+            caBundle: configuration.upstream.caBundle, insecureSkipVerify: configuration.upstream.insecureSkipVerify)
+        if configuration.upstream.insecureSkipVerify {
+            logger.warning("upstream.insecureSkipVerify is on: backend certificates are NOT verified; development only")
+        }
+        self.configuration = configuration
+        self.catalog = catalog
+        self.logger = logger
+        self.digest = OpenSSLDigest()
+        self.decisionCache = DecisionCache(maxEntries: configuration.cache.maxEntries)
+        self.selector = Mutex(CandidateSelector(httpsOnly: configuration.upstream.httpsOnly, selfAddresses: []))
+    }
+
+    /// Installs the self-probe rule from the bound listener addresses and the configured public URL.
+    func setListenerAddresses(_ addresses: [BoundAddress]) {
+        var selfAddresses = addresses.map { SelfAddress(host: $0.host, port: $0.port) }
+        if let publicURL = configuration.publicURL.flatMap(EndpointURL.init(parsing:)) {
+            selfAddresses.append(SelfAddress(host: publicURL.host, port: publicURL.port))
+        }
+        selector.withLock {
+            $0 = CandidateSelector(httpsOnly: configuration.upstream.httpsOnly, selfAddresses: selfAddresses)
+        }
+    }
+
+    /// The candidates of SPEC 3.1 in `snapshot`; exclusions are logged once per catalog change.
+    func candidates(in snapshot: CatalogSnapshot) -> [Candidate] {
+        let selection = selector.withLock { $0.select(from: snapshot) }
+        let firstTime = loggedGeneration.withLock { logged in
+            defer { logged = snapshot.generation }
+            return logged != snapshot.generation
+        }
+        if firstTime {
+            for exclusion in selection.excluded {
+                logger.warning(
+                    "model excluded from listing and routing",
+                    metadata: ["model": "\(exclusion.model)", "reason": "\(exclusion.reason)"])
+            }
+        }
+        return selection.candidates
+    }
+}

@@ -1,0 +1,112 @@
+import AccessCheck
+import Foundation
+import Logging
+import Routing
+
+/// The `serve` lifecycle: load the catalog, bind every worker, run until SIGTERM/SIGINT (SPEC 6).
+///
+/// The main thread runs a control loop for signals and the admin listener; workers run their own.
+final class ProxyServer {
+    private let configuration: ProxyConfiguration
+    private let logger: Logger
+
+    init(configuration: ProxyConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Serves until a stop signal; returns the process exit status.
+    func run() throws -> Int32 {
+        let kinds = KindRegistry(configured: configuration.kinds)
+        let catalog = CatalogStore(kinds: kinds, sources: [FileCatalogSource.sourceName], logger: logger)
+        let fileSource = FileCatalogSource(paths: configuration.models.paths, store: catalog, logger: logger)
+        try fileSource.start()
+
+        let context = try ProxyContext(configuration: configuration, catalog: catalog, logger: logger)
+        let inFlight = InFlightGauge()
+        let workers = try (0..<configuration.workers).map {
+            try ProxyWorker(index: $0, context: context, inFlight: inFlight)
+        }
+        // The first worker resolves ephemeral ports; the others join the same ports (SO_REUSEPORT).
+        var listen = configuration.listen.map { (host: $0.host, port: $0.port) }
+        let bound = try workers[0].bind(listen)
+        listen = bound.map { (host: $0.host, port: $0.port) }
+        for worker in workers.dropFirst() { _ = try worker.bind(listen) }
+        context.setListenerAddresses(bound)
+
+        let control = try EventLoop(name: "control")
+        let admin = try HTTPServer(
+            loop: control,
+            limits: HTTPServerLimits(maxHeaderBytes: 16_384, maxBodyBytes: 1024, connectionTimeoutSeconds: 30),
+            inFlight: InFlightGauge()
+        ) { exchange in
+            AdminHandler(isReady: { catalog.isLoaded }).handle(exchange)
+        }
+        let adminAddress = try admin.bind(host: configuration.adminListen.host, port: configuration.adminListen.port)
+
+        let shutdown = GracefulShutdown(
+            workers: workers, inFlight: inFlight, control: control, grace: configuration.shutdownGrace,
+            logger: logger)
+        let signals = SignalWatcher(loop: control)
+        signals.on(SIGHUP) {
+            self.logger.info("SIGHUP: reloading model sources")
+            fileSource.reload()
+        }
+        signals.on(SIGTERM) { shutdown.begin(signal: "SIGTERM") }
+        signals.on(SIGINT) { shutdown.begin(signal: "SIGINT") }
+
+        for worker in workers { worker.start() }
+        logger.info(
+            "serving",
+            metadata: [
+                "listen": "\(bound.map(\.description).joined(separator: ","))",
+                "admin": "\(adminAddress)",
+                "workers": "\(workers.count)",
+                "models": "\(catalog.snapshot.models.count)",
+                "version": "\(MaaSProxyVersion.current)",
+            ])
+        control.run()
+        fileSource.stop()
+        withExtendedLifetime((admin, signals)) {}
+        logger.info("stopped")
+        return 0
+    }
+}
+
+/// SIGTERM/SIGINT: stop accepting, let in-flight requests finish within the grace period, stop.
+/// Lives on the control loop: every method runs on its thread.
+final class GracefulShutdown: @unchecked Sendable {
+    private let workers: [ProxyWorker]
+    private let inFlight: InFlightGauge
+    private let control: EventLoop
+    private let grace: Duration
+    private let logger: Logger
+    private var started = false
+
+    init(workers: [ProxyWorker], inFlight: InFlightGauge, control: EventLoop, grace: Duration, logger: Logger) {
+        self.workers = workers
+        self.inFlight = inFlight
+        self.control = control
+        self.grace = grace
+        self.logger = logger
+    }
+
+    /// Runs on the control loop's thread.
+    func begin(signal: String) {
+        guard !started else { return }
+        started = true
+        logger.info("\(signal): stopping", metadata: ["inFlight": "\(inFlight.value)"])
+        for worker in workers { worker.stopAccepting() }
+        waitForDrain(until: control.now + grace)
+    }
+
+    private func waitForDrain(until deadline: MonotonicInstant) {
+        if inFlight.value == 0 || control.now >= deadline {
+            if inFlight.value > 0 { logger.warning("grace period over", metadata: ["inFlight": "\(inFlight.value)"]) }
+            for worker in workers { worker.stop() }
+            control.stop()
+            return
+        }
+        _ = control.schedule(after: .milliseconds(20)) { [self] in self.waitForDrain(until: deadline) }
+    }
+}

@@ -1,0 +1,87 @@
+import AccessCheck
+import Foundation
+import Routing
+
+/// One event loop with its own listeners (same ports, `SO_REUSEPORT`), upstream pool and handlers.
+///
+/// Created on the main thread before its loop runs; afterwards everything it owns is touched only
+/// on its loop's thread.
+final class ProxyWorker: @unchecked Sendable {
+    let loop: EventLoop
+    private let context: ProxyContext
+    private var server: HTTPServer?
+    private let pool: UpstreamConnectionPool
+    private let modelsHandler: ModelsHandler
+    private var thread: Thread?
+
+    init(index: Int, context: ProxyContext, inFlight: InFlightGauge) throws {
+        let configuration = context.configuration
+        loop = try EventLoop(name: "worker-\(index)")
+        self.context = context
+        pool = UpstreamConnectionPool(loop: loop, tls: context.upstreamTLS)
+        let checker = AccessChecker(
+            cache: context.decisionCache,
+            transport: LibeventProbeTransport(pool: pool),
+            digest: context.digest,
+            settings: AccessCheckSettings(configuration: configuration),
+            random: { Double.random(in: 0..<1) })
+        modelsHandler = ModelsHandler(context: context, checker: checker)
+        server = try HTTPServer(
+            loop: loop,
+            limits: HTTPServerLimits(
+                maxHeaderBytes: configuration.limits.maxHeaderBytes,
+                maxBodyBytes: configuration.limits.maxRequestBodyBytes,
+                connectionTimeoutSeconds: 620),
+            inFlight: inFlight
+        ) { [unowned self] exchange in
+            self.route(exchange)
+        }
+    }
+
+    /// Binds every listen address; returns the bound addresses (real ports for port 0).
+    func bind(_ addresses: [(host: String, port: Int)]) throws -> [BoundAddress] {
+        try addresses.map { try server!.bind(host: $0.host, port: $0.port) }
+    }
+
+    func start() {
+        let thread = Thread { [self] in self.loop.run() }
+        thread.name = loop.name
+        thread.start()
+        self.thread = thread
+    }
+
+    /// Closes the listening sockets of this worker; accepted connections keep being served.
+    func stopAccepting() {
+        loop.execute { [self] in self.server?.stopAccepting() }
+    }
+
+    func stop() {
+        loop.stop()
+    }
+
+    private func route(_ exchange: ServerExchange) {
+        switch exchange.path {
+        case "/v1/models":
+            modelsHandler.handle(exchange)
+        default:
+            if !context.catalog.isLoaded { return exchange.respond(.catalogNotLoaded) }
+            // Forwarding every other call is SPEC 5; until it lands nothing else is served.
+            exchange.respond(.routeNotFound)
+        }
+    }
+}
+
+extension AccessCheckSettings {
+    /// The access-check settings of SPEC 3.2 and 4 from the configuration.
+    init(configuration: ProxyConfiguration) {
+        self.init(
+            deadline: configuration.probe.deadline,
+            concurrency: configuration.probe.concurrency,
+            lifetimes: DecisionLifetimes(
+                granted: configuration.cache.ttl,
+                denied: configuration.cache.deniedTTL,
+                unavailable: configuration.cache.unavailableTTL),
+            maxProbeBodyBytes: 4 * 1024 * 1024,
+            userAgentVersion: MaaSProxyVersion.current)
+    }
+}
