@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <sys/select.h>
 #include <signal.h>
+#include <pthread.h>
 
 #include <event2/event.h>
 #include <event2/thread.h>
@@ -77,5 +78,14 @@ static inline int maas_set_nodelay(evutil_socket_t fd) {
 
 // SIGPIPE would kill the process on a write to a closed socket.
 static inline void maas_ignore_sigpipe(void) { signal(SIGPIPE, SIG_IGN); }
+
+// A parent may start us with signals blocked (the mask is inherited across exec): unblock the
+// ones we handle, or they stay pending forever. sigset_t macros are not visible to Swift.
+static inline int maas_unblock_signal(int signum) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, signum);
+    return pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
 
 #endif

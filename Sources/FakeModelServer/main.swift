@@ -1,1 +1,5 @@
-print("fake-model-server: being written")
+import Foundation
+
+// Only a call here: closures written in main.swift are main-actor code, and libevent calls back on
+// whatever thread runs the loop (LIBEVENT.md).
+exit(FakeModelServerMain.run(Array(CommandLine.arguments.dropFirst())))

@@ -15,13 +15,15 @@ final class SignalWatcher {
         for event in events { event_free(event) }
     }
 
-    /// Registers `handler` for `signal`. Call on the loop's thread before it runs.
+    /// Registers `handler` for `signal` and unblocks it on the calling thread. Call on the loop's
+    /// thread before it runs.
     func on(_ signal: Int32, _ handler: @escaping () -> Void) {
         handlers[signal] = handler
         let context = Unmanaged.passUnretained(self).toOpaque()
         guard let event = maas_evsignal_new(loop.base, signal, signalWatcherTrampoline, context) else { return }
         event_add(event, nil)
         events.append(event)
+        _ = maas_unblock_signal(signal)
     }
 
     fileprivate func deliver(_ signal: Int32) {

@@ -23,11 +23,10 @@ enum LiveHarness {
     }
 
     /// Starts `maas-proxy serve` with `arguments` plus ephemeral listen and admin ports.
-    static func startProxy(arguments: [String], currentDirectory: URL? = nil) throws -> RunningProxy {
+    static func startProxy(arguments: [String]) throws -> RunningProxy {
         let process = try ManagedProcess(
             product: "maas-proxy",
-            arguments: ["serve", "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"] + arguments,
-            currentDirectory: currentDirectory)
+            arguments: ["serve", "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"] + arguments)
         guard let ready = process.waitForLine(where: { $0.contains("\"msg\":\"serving\"") }),
             let object = try? JSONSerialization.jsonObject(with: Data(ready.utf8)) as? [String: Any],
             let listen = (object["listen"] as? String)?.split(separator: ",").first,

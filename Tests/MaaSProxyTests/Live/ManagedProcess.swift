@@ -3,24 +3,41 @@ import Synchronization
 
 /// A product of this package started as a user would, with its output captured line by line.
 ///
-/// Terminated (SIGTERM, then SIGKILL) when the test drops it, so no test leaves a process behind.
+/// Spawned with `posix_spawn` and reaped with `waitpid` here, so the exit status is ours to read
+/// (Foundation's `Process` did not always notice a child's exit). Terminated (SIGTERM, then SIGKILL)
+/// when the test drops it, so no test leaves a process behind.
 final class ManagedProcess: @unchecked Sendable {
-    let process = Process()
+    let pid: pid_t
     private let lines = LineBuffer()
-    private let outputPipe = Pipe()
-    private let errorPipe = Pipe()
     private let errorLines = LineBuffer()
+    private let exitStatus = Mutex<Int32?>(nil)
 
     /// Starts `product` (an executable built next to the test bundle) with `arguments`.
-    init(product: String, arguments: [String], currentDirectory: URL? = nil) throws {
-        process.executableURL = ManagedProcess.productsDirectory.appendingPathComponent(product)
-        process.arguments = arguments
-        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
-        process.standardOutput = outputPipe
-        process.standardError = errorPipe
-        ManagedProcess.collect(outputPipe, into: lines)
-        ManagedProcess.collect(errorPipe, into: errorLines)
-        try process.run()
+    init(product: String, arguments: [String]) throws {
+        let executable = ManagedProcess.productsDirectory.appendingPathComponent(product).path
+        var outPipe: [Int32] = [0, 0]
+        var errPipe: [Int32] = [0, 0]
+        guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw ManagedProcessError.spawnFailed(errno) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        for fd in outPipe + errPipe { posix_spawn_file_actions_addclose(&actions, fd) }
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var child: pid_t = 0
+        let status = posix_spawn(&child, executable, &actions, nil, argv, environ)
+        close(outPipe[1])
+        close(errPipe[1])
+        guard status == 0 else {
+            close(outPipe[0])
+            close(errPipe[0])
+            throw ManagedProcessError.spawnFailed(status)
+        }
+        pid = child
+        ManagedProcess.drain(outPipe[0], into: lines)
+        ManagedProcess.drain(errPipe[0], into: errorLines)
     }
 
     deinit {
@@ -35,47 +52,69 @@ final class ManagedProcess: @unchecked Sendable {
     var output: [String] { lines.all }
     var errorOutput: [String] { errorLines.all }
 
+    var isRunning: Bool { reap(blocking: false) == nil }
+
     /// Waits until a stdout line satisfies `predicate`; returns it, or nil at the timeout.
     func waitForLine(timeout: Duration = .seconds(10), where predicate: (String) -> Bool) -> String? {
         let deadline = ContinuousClock.now + timeout
-        var seen = 0
         while ContinuousClock.now < deadline {
-            let snapshot = output
-            if let match = snapshot[seen...].first(where: predicate) { return match }
-            seen = snapshot.count
-            if !process.isRunning { return output[seen...].first(where: predicate) }
+            if let match = output.first(where: predicate) { return match }
+            if !isRunning { return output.first(where: predicate) }
             Thread.sleep(forTimeInterval: 0.01)
         }
         return nil
     }
 
     func signal(_ signal: Int32) {
-        if process.isRunning { kill(process.processIdentifier, signal) }
+        if isRunning { kill(pid, signal) }
     }
 
-    /// Waits for exit; returns the status, or nil when it did not exit in time.
+    /// Waits for exit; returns the exit status (128+N for signal N), or nil when it did not exit in time.
     func waitForExit(timeout: Duration = .seconds(10)) -> Int32? {
         let deadline = ContinuousClock.now + timeout
-        while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.01) }
-        return process.isRunning ? nil : process.terminationStatus
+        while ContinuousClock.now < deadline {
+            if let status = reap(blocking: false) { return status }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return reap(blocking: false)
     }
 
     func terminate() {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGTERM)
-        if waitForExit(timeout: .seconds(5)) == nil { kill(process.processIdentifier, SIGKILL) }
-    }
-
-    private static func collect(_ pipe: Pipe, into lines: LineBuffer) {
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            if chunk.isEmpty {
-                handle.readabilityHandler = nil
-                return
-            }
-            lines.append(chunk)
+        guard isRunning else { return }
+        kill(pid, SIGTERM)
+        if waitForExit(timeout: .seconds(5)) == nil {
+            kill(pid, SIGKILL)
+            _ = reap(blocking: true)
         }
     }
+
+    private func reap(blocking: Bool) -> Int32? {
+        exitStatus.withLock { known in
+            if let known { return known }
+            var status: Int32 = 0
+            guard waitpid(pid, &status, blocking ? 0 : WNOHANG) == pid else { return nil }
+            let exited = status & 0x7f == 0
+            known = exited ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+            return known
+        }
+    }
+
+    private static func drain(_ fd: Int32, into lines: LineBuffer) {
+        let thread = Thread {
+            var buffer = [UInt8](repeating: 0, count: 65_536)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if count <= 0 { break }
+                lines.append(Data(buffer[..<count]))
+            }
+            close(fd)
+        }
+        thread.start()
+    }
+}
+
+enum ManagedProcessError: Error {
+    case spawnFailed(Int32)
 }
 
 /// Output split into lines as it arrives from a pipe, readable from any thread.
