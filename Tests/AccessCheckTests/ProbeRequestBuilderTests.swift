@@ -1,0 +1,52 @@
+import AccessCheck
+import Routing
+import Testing
+
+@Suite struct ProbeRequestBuilderTests {
+    @Test func headersAreExactlyTheSpecifiedOnesInOrder() throws {
+        let builder = ProbeRequestBuilder(version: "1.2.3")
+        let caller = Caller(
+            credential: Credential(authorizationHeader: "  Bearer tok en\t")!,
+            subscriptionHeaderValues: ["free", "premium", "  "])
+        let request = try #require(builder.request(for: Fixtures.candidate("m"), caller: caller))
+        #expect(request.method == "GET")
+        #expect(request.url.description == "http://127.0.0.1:8000/llm/m/v1/models")
+        #expect(
+            request.headers == [
+                HTTPHeader("Authorization", "Bearer tok en"), HTTPHeader("X-Maas-Subscription", "premium"),
+                HTTPHeader("Accept", "application/json"), HTTPHeader("User-Agent", "maas-proxy/1.2.3"),
+            ])
+    }
+
+    @Test func noSubscriptionHeaderWithoutOne() throws {
+        let request = try #require(
+            ProbeRequestBuilder(version: "1").request(for: Fixtures.candidate("m"), caller: Fixtures.caller()))
+        #expect(!request.headers.contains { $0.name == "X-Maas-Subscription" })
+    }
+
+    @Test func configuredKindUsesItsMethodAndPathAndKeepsTheQuery() throws {
+        var candidate = Fixtures.candidate("m", probe: .http(method: "HEAD", path: "/health/"))
+        candidate.endpoint.query = "tenant=a"
+        let request = try #require(ProbeRequestBuilder(version: "1").request(for: candidate, caller: Fixtures.caller()))
+        #expect(request.method == "HEAD")
+        #expect(request.url.requestTarget == "/llm/m/health/?tenant=a")
+    }
+
+    @Test func kindsWithoutProbeBuildNoRequest() {
+        #expect(
+            ProbeRequestBuilder(version: "1").request(
+                for: Fixtures.candidate("m", kind: "ExternalModel", probe: .none), caller: Fixtures.caller()) == nil)
+    }
+
+    @Test(arguments: [(nil as String?, true), ("", true), (" \t ", true), ("Bearer x", false)])
+    func blankCredentialsAreMissing(header: String?, missing: Bool) {
+        #expect((Credential(authorizationHeader: header) == nil) == missing)
+    }
+
+    @Test func credentialNeverPrintsItsValue() {
+        let credential = Credential(authorizationHeader: "Bearer secret-token")!
+        #expect(!"\(credential)".contains("secret"))
+        #expect(!String(reflecting: credential).contains("secret"))
+        #expect(!"\(Caller(credential: credential, subscription: nil))".contains("secret"))
+    }
+}
