@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-swift build --product maas-proxy
-swift build --product fake-model-server
+echo "building (the first build takes a few minutes)..."
+swift build --quiet --product maas-proxy
+swift build --quiet --product fake-model-server
 bin=$(swift build --show-bin-path)
 
 pids=()
@@ -16,7 +17,8 @@ trap cleanup EXIT INT TERM
 pids+=($!)
 "$bin/fake-model-server" --listen 127.0.0.1:8002 --config config/demo/backend-b.yaml --name backend-b >/dev/null &
 pids+=($!)
-"$bin/maas-proxy" serve --config config/maas-proxy.yaml &
+log=.build/demo-proxy.log
+"$bin/maas-proxy" serve --config config/maas-proxy.yaml >"$log" 2>&1 &
 pids+=($!)
 
 for _ in $(seq 1 100); do
@@ -26,12 +28,13 @@ done
 
 show() {
   echo
-  echo "\$ $*"
+  printf '$'; printf ' %q' "$@"; echo
   "$@"
   echo
 }
 show curl -sS http://127.0.0.1:8080/v1/models -H 'Authorization: Bearer alice-token'
 show curl -sS http://127.0.0.1:8080/v1/models -H 'Authorization: Bearer bob-token'
 show curl -sS http://127.0.0.1:8080/v1/models
-echo "maas-proxy is serving on http://127.0.0.1:8080 (admin on 127.0.0.1:9090). Ctrl-C stops everything."
+echo "maas-proxy is serving on http://127.0.0.1:8080 (admin on 127.0.0.1:9090); its JSON log is $log."
+echo "Ctrl-C stops everything."
 wait "${pids[2]}"

@@ -1,0 +1,27 @@
+import Foundation
+import Logging
+import Testing
+
+@testable import MaaSProxy
+
+@Suite struct JSONLogTests {
+    @Test func eachEventIsOneParseableLineWithMetadata() throws {
+        let sink = LogSink.capturing()
+        var logger = Logger(label: "t") { _ in JSONLogHandler(level: .info, sink: sink) }
+        logger[metadataKey: "worker"] = "w1"
+        logger.info("hello \"world\"\nsecond line", metadata: ["count": "3", "list": ["a", "b"]])
+        logger.debug("filtered out")
+        #expect(sink.captured.count == 1)
+        let line = try #require(sink.captured.first)
+        #expect(line.hasSuffix("\n"))
+        #expect(line.dropLast().contains("\n") == false)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["msg"] as? String == "hello \"world\"\nsecond line")
+        #expect(object["level"] as? String == "info")
+        #expect(object["worker"] as? String == "w1")
+        #expect(object["count"] as? String == "3")
+        #expect(object["list"] as? [String] == ["a", "b"])
+        let time = try #require(object["time"] as? String)
+        #expect(time.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$"#, options: .regularExpression) != nil)
+    }
+}
