@@ -53,7 +53,8 @@ final class AccessCheckRun: @unchecked Sendable {
             let id = candidate.model.id
             guard let request = checker.builder.request(for: candidate, caller: caller) else {
                 // Kinds without a probe (ExternalModel): visible iff Ready, never cached (SPEC 2).
-                let outcome: Decision.Outcome = candidate.model.isReady ? .granted(served: [], via405: false) : .denied(status: nil)
+                let outcome: Decision.Outcome =
+                    candidate.model.isReady ? .granted(served: [], via405: false) : .denied(status: nil)
                 decisions[id] = Decision(outcome: outcome, decidedAtWall: scheduler.wallClockSeconds, expiresAt: now)
                 continue
             }
@@ -97,7 +98,9 @@ final class AccessCheckRun: @unchecked Sendable {
         let remaining = deadline.since(scheduler.now)
         probes[id] = probe
         probes[id]?.cancellation = checker.transport.send(
-            probe.request, maxBodyBytes: checker.settings.maxProbeBodyBytes, timeout: remaining
+            probe.request,
+            maxBodyBytes: checker.settings.maxProbeBodyBytes,
+            timeout: remaining
         ) { [self] response in
             self.answered(id, response)
         }
@@ -126,8 +129,12 @@ final class AccessCheckRun: @unchecked Sendable {
         let decision = checker.settings.lifetimes.decision(outcome, at: scheduler)
         checker.cache.complete(probe.ticket, with: decision)
         checker.observer?.probeFinished(
-            model: id, kind: probe.candidate.model.listedKind, outcome: outcome, attempts: probe.attempts,
-            latency: scheduler.now.since(probe.startedAt ?? scheduler.now))
+            model: id,
+            kind: probe.candidate.model.listedKind,
+            outcome: outcome,
+            attempts: probe.attempts,
+            latency: scheduler.now.since(probe.startedAt ?? scheduler.now)
+        )
         inFlight -= 1
         record(id, decision)
         waiting.remove(id)
@@ -162,8 +169,10 @@ final class AccessCheckRun: @unchecked Sendable {
         probes.removeAll()
         queued.removeAll()
         let unavailable = Decision(
-            outcome: .unavailable(reason: "probe deadline"), decidedAtWall: scheduler.wallClockSeconds,
-            expiresAt: scheduler.now)
+            outcome: .unavailable(reason: "probe deadline"),
+            decidedAtWall: scheduler.wallClockSeconds,
+            expiresAt: scheduler.now
+        )
         for id in waiting where decisions[id] == nil { decisions[id] = unavailable }
         waiting.removeAll()
         finish()
@@ -176,7 +185,12 @@ final class AccessCheckRun: @unchecked Sendable {
         deadlineTimer = nil
         completion(
             AccessCheckResult(
-                decisions: decisions, oldestDecisionWall: oldestWall, probesSent: probesSent, cacheHits: cacheHits,
-                coalesced: coalesced))
+                decisions: decisions,
+                oldestDecisionWall: oldestWall,
+                probesSent: probesSent,
+                cacheHits: cacheHits,
+                coalesced: coalesced
+            )
+        )
     }
 }

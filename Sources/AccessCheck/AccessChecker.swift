@@ -84,7 +84,12 @@ public final class AccessChecker: Sendable {
         completion: @escaping @Sendable (AccessCheckResult) -> Void
     ) {
         let run = AccessCheckRun(
-            checker: self, caller: caller, scheduler: scheduler, bypassCache: bypassCache, completion: completion)
+            checker: self,
+            caller: caller,
+            scheduler: scheduler,
+            bypassCache: bypassCache,
+            completion: completion
+        )
         run.start(candidates)
     }
 

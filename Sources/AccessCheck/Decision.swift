@@ -42,7 +42,8 @@ public struct DecisionLifetimes: Hashable, Sendable {
     public var denied: Duration
     public var unavailable: Duration
 
-    public init(granted: Duration = .seconds(60), denied: Duration = .seconds(10), unavailable: Duration = .seconds(2)) {
+    public init(granted: Duration = .seconds(60), denied: Duration = .seconds(10), unavailable: Duration = .seconds(2))
+    {
         self.granted = granted
         self.denied = denied
         self.unavailable = unavailable
@@ -59,6 +60,9 @@ public struct DecisionLifetimes: Hashable, Sendable {
     /// A decision for `outcome` made now.
     public func decision(_ outcome: Decision.Outcome, at scheduler: any LoopScheduler) -> Decision {
         Decision(
-            outcome: outcome, decidedAtWall: scheduler.wallClockSeconds, expiresAt: scheduler.now + lifetime(of: outcome))
+            outcome: outcome,
+            decidedAtWall: scheduler.wallClockSeconds,
+            expiresAt: scheduler.now + lifetime(of: outcome)
+        )
     }
 }

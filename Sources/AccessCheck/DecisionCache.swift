@@ -32,7 +32,12 @@ public final class DecisionCache: Sendable {
     /// - `.hit`: a fresh decision (not when `bypassCache`, the request's `Cache-Control: no-cache`).
     /// - `.coalesced`: another caller is probing; `waiter` will be called once with its decision.
     /// - `.miss`: the caller must probe and then `complete` the ticket.
-    public func lookup(_ key: DecisionKey, now: MonotonicInstant, bypassCache: Bool, waiter: @escaping Waiter)
+    public func lookup(
+        _ key: DecisionKey,
+        now: MonotonicInstant,
+        bypassCache: Bool,
+        waiter: @escaping Waiter
+    )
         -> CacheLookup
     {
         state.withLock { state in

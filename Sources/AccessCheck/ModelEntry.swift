@@ -9,7 +9,12 @@ public struct ModelEntry: Hashable, Sendable {
     public var details: ModelDetails?
 
     public init(
-        id: String, created: Int64, ownedBy: String, kind: String, url: String, ready: Bool,
+        id: String,
+        created: Int64,
+        ownedBy: String,
+        kind: String,
+        url: String,
+        ready: Bool,
         details: ModelDetails? = nil
     ) {
         self.id = id

@@ -15,8 +15,14 @@ public enum ModelListing {
             let fallbackCreated = model.creationTimestamp ?? 0
             func entry(_ id: String, created: Int64) -> ModelEntry {
                 ModelEntry(
-                    id: id, created: created != 0 ? created : fallbackCreated, ownedBy: model.namespace,
-                    kind: model.listedKind, url: model.endpoint, ready: model.isReady, details: details)
+                    id: id,
+                    created: created != 0 ? created : fallbackCreated,
+                    ownedBy: model.namespace,
+                    kind: model.listedKind,
+                    url: model.endpoint,
+                    ready: model.isReady,
+                    details: details
+                )
             }
             if candidate.probe == .none {
                 entries.append(entry(model.modelRef.name, created: 0))
@@ -76,7 +82,8 @@ public enum ModelListing {
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = civilDate(daysSinceEpoch: days)
         func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(year)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay % 3600 / 60)):\(two(secondOfDay % 60))Z"
+        return
+            "\(year)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay % 3600 / 60)):\(two(secondOfDay % 60))Z"
     }
 
     /// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar).

@@ -6,7 +6,10 @@ public struct RetryPolicy: Sendable {
     public var jitterFraction: Double
 
     public static let spec = RetryPolicy(
-        maxAttempts: 4, baseDelays: [.milliseconds(100), .milliseconds(200), .milliseconds(400)], jitterFraction: 0.1)
+        maxAttempts: 4,
+        baseDelays: [.milliseconds(100), .milliseconds(200), .milliseconds(400)],
+        jitterFraction: 0.1
+    )
 
     public init(maxAttempts: Int, baseDelays: [Duration], jitterFraction: Double) {
         self.maxAttempts = maxAttempts

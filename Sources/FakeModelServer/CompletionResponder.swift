@@ -29,9 +29,12 @@ final class CompletionResponder {
             200,
             json: [
                 "id": "cmpl-fake", "object": "chat.completion", "created": 1_700_000_000, "model": modelName,
-                "choices": [["index": 0, "message": ["role": "assistant", "content": content], "finish_reason": "stop"]],
+                "choices": [
+                    ["index": 0, "message": ["role": "assistant", "content": content], "finish_reason": "stop"]
+                ],
                 "usage": ["prompt_tokens": 5, "completion_tokens": 7, "total_tokens": 12],
-            ])
+            ]
+        )
     }
 
     private func startStream() {

@@ -70,7 +70,11 @@ final class FakeExchange {
         evhttp_add_header(output, "Cache-Control", "no-cache")
         evhttp_send_reply_start(request, 200, "OK")
         if let connection = evhttp_request_get_connection(request) {
-            evhttp_connection_set_closecb(connection, fakeExchangeClosedTrampoline, Unmanaged.passUnretained(self).toOpaque())
+            evhttp_connection_set_closecb(
+                connection,
+                fakeExchangeClosedTrampoline,
+                Unmanaged.passUnretained(self).toOpaque()
+            )
         }
     }
 
@@ -86,7 +90,9 @@ final class FakeExchange {
         guard let request else { return }
         self.request = nil
         // Clear the close callback in the same frame as the final chunk (LIBEVENT.md: use-after-free otherwise).
-        if let connection = evhttp_request_get_connection(request) { evhttp_connection_set_closecb(connection, nil, nil) }
+        if let connection = evhttp_request_get_connection(request) {
+            evhttp_connection_set_closecb(connection, nil, nil)
+        }
         evhttp_send_reply_end(request)
     }
 

@@ -69,7 +69,8 @@ final class FakeServer {
                 json: [
                     "object": "list", "model": model.servedIDs[0],
                     "data": [["object": "embedding", "index": 0, "embedding": [0.1, 0.2, 0.3]]],
-                ])
+                ]
+            )
         default:
             exchange.reply(404, json: ["error": ["message": "not found", "type": "not_found"]])
         }
@@ -78,7 +79,10 @@ final class FakeServer {
     private func admits(_ rule: TokenRule) -> Bool { (200..<300).contains(rule.status) || rule.status == 405 }
 
     private func refuse(_ exchange: FakeExchange, _ rule: TokenRule) {
-        exchange.reply(rule.status, json: ["error": ["message": "refused by fake backend", "type": "fake", "code": rule.status]])
+        exchange.reply(
+            rule.status,
+            json: ["error": ["message": "refused by fake backend", "type": "fake", "code": rule.status]]
+        )
     }
 
     private func models(_ exchange: FakeExchange, model: FakeModel, rule: TokenRule) {
@@ -92,12 +96,20 @@ final class FakeServer {
             reply = { exchange.reply(rule.status, body: Array(body.utf8), contentType: "application/json") }
         } else if rule.status == 200 {
             let data = (rule.ids ?? model.servedIDs).map { id -> [String: Any] in
-                ["id": id, "object": "model", "created": model.created ?? 0, "owned_by": "vllm", "root": id,
-                 "max_model_len": 2048]
+                [
+                    "id": id, "object": "model", "created": model.created ?? 0, "owned_by": "vllm", "root": id,
+                    "max_model_len": 2048,
+                ]
             }
             reply = { exchange.reply(200, json: ["object": "list", "data": data]) }
         } else if rule.status == 405 {
-            reply = { exchange.reply(405, json: ["error": ["message": "method not allowed", "type": "fake"]], extra: [("Allow", "POST")]) }
+            reply = {
+                exchange.reply(
+                    405,
+                    json: ["error": ["message": "method not allowed", "type": "fake"]],
+                    extra: [("Allow", "POST")]
+                )
+            }
         } else {
             reply = { self.refuse(exchange, rule) }
         }
@@ -115,8 +127,13 @@ final class FakeServer {
         if recorded.count >= Self.maxRecorded { recorded.removeFirst() }
         recorded.append(
             RecordedRequest(
-                method: exchange.method, uri: exchange.uri, headers: exchange.headers, body: exchange.body,
-                timeMs: nowMs))
+                method: exchange.method,
+                uri: exchange.uri,
+                headers: exchange.headers,
+                body: exchange.body,
+                timeMs: nowMs
+            )
+        )
     }
 
     private func control(_ exchange: FakeExchange) {

@@ -7,7 +7,8 @@ import Routing
 struct CheckConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-config",
-        abstract: "Validate the configuration and every manifest, and print the catalog.")
+        abstract: "Validate the configuration and every manifest, and print the catalog."
+    )
 
     @OptionGroup var options: ConfigurationOptions
 
@@ -30,19 +31,22 @@ struct CheckConfigCommand: ParsableCommand {
         print("  models.paths: \(configuration.models.paths.joined(separator: ", "))")
         print(
             "  probe: deadline \(DurationParser.format(configuration.probe.deadline)), "
-                + "concurrency \(configuration.probe.concurrency)")
+                + "concurrency \(configuration.probe.concurrency)"
+        )
         print(
             "  cache: ttl \(DurationParser.format(configuration.cache.ttl)), "
                 + "deniedTTL \(DurationParser.format(configuration.cache.deniedTTL)), "
                 + "unavailableTTL \(DurationParser.format(configuration.cache.unavailableTTL)), "
-                + "maxEntries \(configuration.cache.maxEntries)")
+                + "maxEntries \(configuration.cache.maxEntries)"
+        )
         for warning in report.warnings { print("warning: \(warning)") }
 
         let snapshot = CatalogSnapshot(models: report.models, kinds: configuration.kindRegistry)
         let selector = CandidateSelector(
             httpsOnly: configuration.upstream.httpsOnly,
             selfAddresses: configuration.listen.map { SelfAddress(host: $0.host, port: $0.port) }
-                + (configuration.publicEndpoint.map { [SelfAddress(publicURL: $0)] } ?? []))
+                + (configuration.publicEndpoint.map { [SelfAddress(publicURL: $0)] } ?? [])
+        )
         print("")
         print(CatalogTable.render(snapshot: snapshot, selection: selector.select(from: snapshot)))
 
@@ -86,7 +90,10 @@ enum CatalogCheck {
 /// proxy will use it (or why not).
 enum CatalogTable {
     static func render(snapshot: CatalogSnapshot, selection: CandidateSelection) -> String {
-        let excluded = Dictionary(selection.excluded.map { ($0.model, $0.reason) }, uniquingKeysWith: { first, _ in first })
+        let excluded = Dictionary(
+            selection.excluded.map { ($0.model, $0.reason) },
+            uniquingKeysWith: { first, _ in first }
+        )
         var rows = [["MODEL", "KIND", "PHASE", "ENDPOINT", "ROUTE PREFIX", "STATUS"]]
         for model in snapshot.models {
             let endpoint = EndpointURL(parsing: model.endpoint)
@@ -102,6 +109,8 @@ enum CatalogTable {
             zip(row, widths).map { cell, width in cell.padding(toLength: width, withPad: " ", startingAt: 0) }
                 .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
         }
-        return (lines + ["\(snapshot.models.count) models, \(selection.candidates.count) usable"]).joined(separator: "\n")
+        return (lines + ["\(snapshot.models.count) models, \(selection.candidates.count) usable"]).joined(
+            separator: "\n"
+        )
     }
 }

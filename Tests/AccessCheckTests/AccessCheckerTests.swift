@@ -37,7 +37,10 @@ import Testing
         let attempts = transport.sent.map { $0.at.since(start).milliseconds }
         #expect(attempts == [0, 100, 300, 700])
         let decision = try #require(box.result?.decisions[ModelID(namespace: "ns", name: "a")])
-        guard case .unavailable = decision.outcome else { Issue.record("expected unavailable"); return }
+        guard case .unavailable = decision.outcome else {
+            Issue.record("expected unavailable")
+            return
+        }
     }
 
     @Test func jitterStretchesEachWaitByAtMostTenPercent() {
@@ -74,7 +77,8 @@ import Testing
         scheduler.advance(by: .milliseconds(1))
         let result = try #require(box.result)
         guard case .unavailable = result.decisions[ModelID(namespace: "ns", name: "slow")]?.outcome else {
-            Issue.record("a probe pending at the deadline is unavailable"); return
+            Issue.record("a probe pending at the deadline is unavailable")
+            return
         }
         #expect(transport.sent.first?.timeout == .seconds(2))
         #expect(transport.cancelled == 1)
@@ -104,7 +108,11 @@ import Testing
         // Unavailable after four attempts: decided at +700 ms, kept 2 s from then.
         (ProbeResponse.failed(reason: "down"), 2, 700),
     ])
-    func decisionsLiveAsLongAsTheirOutcomeAllows(response: ProbeResponse, lifetimeSeconds: Int, decidedAfterMs: Int)
+    func decisionsLiveAsLongAsTheirOutcomeAllows(
+        response: ProbeResponse,
+        lifetimeSeconds: Int,
+        decidedAfterMs: Int
+    )
         throws
     {
         let scheduler = ManualScheduler()

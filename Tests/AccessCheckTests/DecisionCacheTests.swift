@@ -6,10 +6,13 @@ import Testing
     static func key(_ name: String, token: String = "Bearer a") -> DecisionKey {
         DecisionKey(
             credential: CredentialDigest(caller: Fixtures.caller(token), digest: FakeDigest()),
-            model: ModelID(namespace: "ns", name: name), endpoint: "http://x/\(name)")
+            model: ModelID(namespace: "ns", name: name),
+            endpoint: "http://x/\(name)"
+        )
     }
 
-    static func decision(_ outcome: Decision.Outcome = .granted(served: [], via405: true), expires: UInt64) -> Decision {
+    static func decision(_ outcome: Decision.Outcome = .granted(served: [], via405: true), expires: UInt64) -> Decision
+    {
         Decision(outcome: outcome, decidedAtWall: 0, expiresAt: MonotonicInstant(nanoseconds: expires))
     }
 
@@ -17,14 +20,20 @@ import Testing
 
     @Test func missThenHitUntilExpiry() {
         let cache = DecisionCache()
-        guard case .miss(let ticket) = cache.lookup(Self.key("a"), now: Self.at(0), bypassCache: false, waiter: { _ in })
-        else { Issue.record("expected a miss"); return }
+        guard
+            case .miss(let ticket) = cache.lookup(Self.key("a"), now: Self.at(0), bypassCache: false, waiter: { _ in })
+        else {
+            Issue.record("expected a miss")
+            return
+        }
         cache.complete(ticket, with: Self.decision(expires: 100))
         guard case .hit = cache.lookup(Self.key("a"), now: Self.at(99), bypassCache: false, waiter: { _ in }) else {
-            Issue.record("expected a hit before expiry"); return
+            Issue.record("expected a hit before expiry")
+            return
         }
         guard case .miss = cache.lookup(Self.key("a"), now: Self.at(100), bypassCache: false, waiter: { _ in }) else {
-            Issue.record("expected a miss at expiry"); return
+            Issue.record("expected a miss at expiry")
+            return
         }
         #expect(cache.statistics.hits == 1)
         #expect(cache.statistics.misses == 2)
@@ -33,11 +42,24 @@ import Testing
     @Test func singleFlightWaitersGetTheProbesDecision() {
         let cache = DecisionCache()
         let received = ResultCounter()
-        guard case .miss(let ticket) = cache.lookup(Self.key("a"), now: Self.at(0), bypassCache: false, waiter: { _ in })
-        else { Issue.record("expected a miss"); return }
+        guard
+            case .miss(let ticket) = cache.lookup(Self.key("a"), now: Self.at(0), bypassCache: false, waiter: { _ in })
+        else {
+            Issue.record("expected a miss")
+            return
+        }
         for _ in 0..<3 {
-            guard case .coalesced = cache.lookup(Self.key("a"), now: Self.at(1), bypassCache: true, waiter: { _ in received.add() })
-            else { Issue.record("expected to join the probe in flight, even with bypass"); return }
+            guard
+                case .coalesced = cache.lookup(
+                    Self.key("a"),
+                    now: Self.at(1),
+                    bypassCache: true,
+                    waiter: { _ in received.add() }
+                )
+            else {
+                Issue.record("expected to join the probe in flight, even with bypass")
+                return
+            }
         }
         #expect(received.count == 0)
         cache.complete(ticket, with: Self.decision(expires: 100))
@@ -47,11 +69,13 @@ import Testing
 
     @Test func bypassSkipsAFreshDecision() {
         let cache = DecisionCache()
-        guard case .miss(let ticket) = cache.lookup(Self.key("a"), now: Self.at(0), bypassCache: false, waiter: { _ in })
+        guard
+            case .miss(let ticket) = cache.lookup(Self.key("a"), now: Self.at(0), bypassCache: false, waiter: { _ in })
         else { return }
         cache.complete(ticket, with: Self.decision(expires: 1_000))
         guard case .miss = cache.lookup(Self.key("a"), now: Self.at(1), bypassCache: true, waiter: { _ in }) else {
-            Issue.record("no-cache must re-probe"); return
+            Issue.record("no-cache must re-probe")
+            return
         }
     }
 
@@ -66,7 +90,12 @@ import Testing
     @Test func leastRecentlyUsedIsEvictedFirst() {
         let cache = DecisionCache(maxEntries: 2)
         func store(_ name: String) {
-            if case .miss(let ticket) = cache.lookup(Self.key(name), now: Self.at(0), bypassCache: false, waiter: { _ in }) {
+            if case .miss(let ticket) = cache.lookup(
+                Self.key(name),
+                now: Self.at(0),
+                bypassCache: false,
+                waiter: { _ in }
+            ) {
                 cache.complete(ticket, with: Self.decision(expires: 1_000))
             }
         }
@@ -76,10 +105,12 @@ import Testing
         store("c")
         #expect(cache.statistics.size == 2)
         guard case .hit = cache.lookup(Self.key("a"), now: Self.at(2), bypassCache: false, waiter: { _ in }) else {
-            Issue.record("a was used recently and must stay"); return
+            Issue.record("a was used recently and must stay")
+            return
         }
         guard case .miss = cache.lookup(Self.key("b"), now: Self.at(2), bypassCache: false, waiter: { _ in }) else {
-            Issue.record("b was least recently used and must be gone"); return
+            Issue.record("b was least recently used and must be gone")
+            return
         }
     }
 
@@ -90,7 +121,8 @@ import Testing
         }
         cache.evict(Self.key("a"))
         guard case .miss = cache.lookup(Self.key("a"), now: Self.at(1), bypassCache: false, waiter: { _ in }) else {
-            Issue.record("evicted decision must be probed again"); return
+            Issue.record("evicted decision must be probed again")
+            return
         }
     }
 
@@ -103,15 +135,30 @@ import Testing
         cache.complete(first, with: Self.decision(.denied(status: 403), expires: 10))
         #expect(received.count == 1)
         // Expired: a new probe starts; the old ticket completing again must not overwrite it.
-        guard case .miss(let second) = cache.lookup(Self.key("a"), now: Self.at(20), bypassCache: false, waiter: { _ in })
-        else { Issue.record("expected a miss after expiry"); return }
+        guard
+            case .miss(let second) = cache.lookup(Self.key("a"), now: Self.at(20), bypassCache: false, waiter: { _ in })
+        else {
+            Issue.record("expected a miss after expiry")
+            return
+        }
         cache.complete(first, with: Self.decision(.denied(status: 401), expires: 1_000))
-        guard case .coalesced = cache.lookup(Self.key("a"), now: Self.at(21), bypassCache: false, waiter: { _ in }) else {
-            Issue.record("the second probe is still in flight"); return
+        guard case .coalesced = cache.lookup(Self.key("a"), now: Self.at(21), bypassCache: false, waiter: { _ in })
+        else {
+            Issue.record("the second probe is still in flight")
+            return
         }
         cache.complete(second, with: Self.decision(expires: 1_000))
-        guard case .hit(let decision) = cache.lookup(Self.key("a"), now: Self.at(22), bypassCache: false, waiter: { _ in })
-        else { Issue.record("expected the second decision"); return }
+        guard
+            case .hit(let decision) = cache.lookup(
+                Self.key("a"),
+                now: Self.at(22),
+                bypassCache: false,
+                waiter: { _ in }
+            )
+        else {
+            Issue.record("expected the second decision")
+            return
+        }
         #expect(decision.isGranted)
     }
 }

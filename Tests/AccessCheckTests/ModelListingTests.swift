@@ -18,12 +18,15 @@ import Testing
         let entries = ModelListing.entries(
             candidates: [a, b, c, d, ext],
             decisions: [
-                a.model.id: Self.granted([ServedModel(id: "z-served", created: 0), ServedModel(id: "a-served", created: 7)]),
+                a.model.id: Self.granted([
+                    ServedModel(id: "z-served", created: 0), ServedModel(id: "a-served", created: 7),
+                ]),
                 b.model.id: Self.granted([], via405: true),
                 c.model.id: Self.granted([]),
                 d.model.id: Self.denied,
                 ext.model.id: Self.granted([]),
-            ])
+            ]
+        )
         #expect(entries.map(\.id) == ["a-served", "b", "c", "ext", "z-served"])
         // created: the backend's if non-zero, else creationTimestamp, else 0.
         #expect(entries.map(\.created) == [7, 0, 1_600_000_000, 0, 1_600_000_000])
@@ -38,8 +41,16 @@ import Testing
         let served = [ServedModel(id: "shared")]
         let entries = ModelListing.entries(
             candidates: [one, two, three],
-            decisions: [one.model.id: Self.granted(served), two.model.id: Self.granted(served), three.model.id: Self.granted(served)])
-        #expect(entries.map(\.url) == ["http://127.0.0.1:1/llm/two", "http://127.0.0.1:2/llm/one", "http://127.0.0.1:2/llm/one"])
+            decisions: [
+                one.model.id: Self.granted(served), two.model.id: Self.granted(served),
+                three.model.id: Self.granted(served),
+            ]
+        )
+        #expect(
+            entries.map(\.url) == [
+                "http://127.0.0.1:1/llm/two", "http://127.0.0.1:2/llm/one", "http://127.0.0.1:2/llm/one",
+            ]
+        )
         #expect(entries.map(\.ownedBy) == ["a", "a", "b"])
     }
 
@@ -50,16 +61,19 @@ import Testing
                 "openshift.io/display-name": "Model A", "openshift.io/description": "Says \"hi\"",
                 "opendatahub.io/genai-use-case": "chat", "opendatahub.io/context-window": "8192",
                 "opendatahub.io/model-capabilities": #"["tools","vision"]"#, "unrelated": "x",
-            ])
+            ]
+        )
         let entry = try #require(
-            ModelListing.entries(candidates: [candidate], decisions: [candidate.model.id: Self.granted([])]).first)
+            ModelListing.entries(candidates: [candidate], decisions: [candidate.model.id: Self.granted([])]).first
+        )
         #expect(
             entry.details
                 == ModelDetails(annotations: [
                     "openshift.io/display-name": "Model A", "openshift.io/description": "Says \"hi\"",
                     "opendatahub.io/genai-use-case": "chat", "opendatahub.io/context-window": "8192",
                     "opendatahub.io/model-capabilities": #"["tools","vision"]"#,
-                ]))
+                ])
+        )
         #expect(entry.details?.modelCapabilities == ["tools", "vision"])
     }
 
@@ -76,9 +90,13 @@ import Testing
 
     @Test func jsonIsStableAndComplete() {
         let candidate = Fixtures.candidate(
-            "a", annotations: ["openshift.io/display-name": "A", "opendatahub.io/model-capabilities": #"["chat"]"#])
+            "a",
+            annotations: ["openshift.io/display-name": "A", "opendatahub.io/model-capabilities": #"["chat"]"#]
+        )
         let entries = ModelListing.entries(
-            candidates: [candidate], decisions: [candidate.model.id: Self.granted([ServedModel(id: "m", created: 3)])])
+            candidates: [candidate],
+            decisions: [candidate.model.id: Self.granted([ServedModel(id: "m", created: 3)])]
+        )
         #expect(
             String(decoding: ModelListing.json(entries), as: UTF8.self)
                 == #"{"object":"list","data":[{"id":"m","object":"model","created":3,"owned_by":"ns","kind":"LLMInferenceService","url":"http://127.0.0.1:8000/llm/a","ready":true,"modelDetails":{"displayName":"A","modelCapabilities":["chat"]}}]}"#

@@ -7,7 +7,13 @@ import Testing
     }
 
     @Test(arguments: [
-        (http(200, #"{"data":[{"id":"a","created":5},{"id":""},{"id":"b"},{"noid":1}]}"#), ProbeClassification.granted(served: [ServedModel(id: "a", created: 5), ServedModel(id: "b")], via405: false)),
+        (
+            http(200, #"{"data":[{"id":"a","created":5},{"id":""},{"id":"b"},{"noid":1}]}"#),
+            ProbeClassification.granted(
+                served: [ServedModel(id: "a", created: 5), ServedModel(id: "b")],
+                via405: false
+            )
+        ),
         (http(200, #"{"object":"list","data":[]}"#), .granted(served: [], via405: false)),
         (http(203, #"{"data":[{"id":"x","created":-4}]}"#), .granted(served: [ServedModel(id: "x")], via405: false)),
         (http(200, #"{"object":"list"}"#), .denied(status: 200)),

@@ -7,7 +7,8 @@ import Testing
         let builder = ProbeRequestBuilder(version: "1.2.3")
         let caller = Caller(
             credential: Credential(authorizationHeader: "  Bearer tok en\t")!,
-            subscriptionHeaderValues: ["free", "premium", "  "])
+            subscriptionHeaderValues: ["free", "premium", "  "]
+        )
         let request = try #require(builder.request(for: Fixtures.candidate("m"), caller: caller))
         #expect(request.method == "GET")
         #expect(request.url.description == "http://127.0.0.1:8000/llm/m/v1/models")
@@ -15,12 +16,14 @@ import Testing
             request.headers == [
                 HTTPHeader("Authorization", "Bearer tok en"), HTTPHeader("X-Maas-Subscription", "premium"),
                 HTTPHeader("Accept", "application/json"), HTTPHeader("User-Agent", "maas-proxy/1.2.3"),
-            ])
+            ]
+        )
     }
 
     @Test func noSubscriptionHeaderWithoutOne() throws {
         let request = try #require(
-            ProbeRequestBuilder(version: "1").request(for: Fixtures.candidate("m"), caller: Fixtures.caller()))
+            ProbeRequestBuilder(version: "1").request(for: Fixtures.candidate("m"), caller: Fixtures.caller())
+        )
         #expect(!request.headers.contains { $0.name == "X-Maas-Subscription" })
     }
 
@@ -35,7 +38,10 @@ import Testing
     @Test func kindsWithoutProbeBuildNoRequest() {
         #expect(
             ProbeRequestBuilder(version: "1").request(
-                for: Fixtures.candidate("m", kind: "ExternalModel", probe: .none), caller: Fixtures.caller()) == nil)
+                for: Fixtures.candidate("m", kind: "ExternalModel", probe: .none),
+                caller: Fixtures.caller()
+            ) == nil
+        )
     }
 
     @Test(arguments: [(nil as String?, true), ("", true), (" \t ", true), ("Bearer x", false)])

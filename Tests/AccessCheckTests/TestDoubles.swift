@@ -75,7 +75,9 @@ final class FakeTransport: ProbeTransport, @unchecked Sendable {
     init(scheduler: ManualScheduler) { self.scheduler = scheduler }
 
     func send(
-        _ request: ProbeRequest, maxBodyBytes: Int, timeout: Duration,
+        _ request: ProbeRequest,
+        maxBodyBytes: Int,
+        timeout: Duration,
         completion: @escaping @Sendable (ProbeResponse) -> Void
     ) -> any ProbeCancellation {
         let attempt = sent.filter { $0.request.url == request.url }.count
@@ -134,14 +136,25 @@ final class ResultBox: @unchecked Sendable {
 
 enum Fixtures {
     static func candidate(
-        _ name: String, namespace: String = "ns", kind: String = "LLMInferenceService", phase: String = "Ready",
-        probe: ProbeSpec = .modelsList, port: Int = 8000, annotations: [String: String] = [:],
+        _ name: String,
+        namespace: String = "ns",
+        kind: String = "LLMInferenceService",
+        phase: String = "Ready",
+        probe: ProbeSpec = .modelsList,
+        port: Int = 8000,
+        annotations: [String: String] = [:],
         created: Int64? = nil
     ) -> Candidate {
         let endpoint = EndpointURL(scheme: "http", host: "127.0.0.1", port: port, path: "/llm/\(name)", query: nil)
         let model = MaaSModel(
-            namespace: namespace, name: name, creationTimestamp: created, annotations: annotations,
-            modelRef: ModelRef(kind: kind, name: name), phase: phase, endpoint: endpoint.description)
+            namespace: namespace,
+            name: name,
+            creationTimestamp: created,
+            annotations: annotations,
+            modelRef: ModelRef(kind: kind, name: name),
+            phase: phase,
+            endpoint: endpoint.description
+        )
         return Candidate(model: model, probe: probe, endpoint: endpoint)
     }
 
@@ -155,18 +168,27 @@ enum Fixtures {
     }
 
     static func checker(
-        _ transport: FakeTransport, cache: DecisionCache = DecisionCache(), deadline: Duration = .seconds(15),
-        concurrency: Int = 10, random: @escaping @Sendable () -> Double = { 0 }
+        _ transport: FakeTransport,
+        cache: DecisionCache = DecisionCache(),
+        deadline: Duration = .seconds(15),
+        concurrency: Int = 10,
+        random: @escaping @Sendable () -> Double = { 0 }
     ) -> AccessChecker {
         AccessChecker(
-            cache: cache, transport: transport, digest: FakeDigest(),
+            cache: cache,
+            transport: transport,
+            digest: FakeDigest(),
             settings: AccessCheckSettings(deadline: deadline, concurrency: concurrency, userAgentVersion: "test"),
-            random: random)
+            random: random
+        )
     }
 
     static func run(
-        _ checker: AccessChecker, _ scheduler: ManualScheduler, _ candidates: [Candidate],
-        caller: Caller = caller(), bypassCache: Bool = false
+        _ checker: AccessChecker,
+        _ scheduler: ManualScheduler,
+        _ candidates: [Candidate],
+        caller: Caller = caller(),
+        bypassCache: Bool = false
     ) -> ResultBox {
         let box = ResultBox()
         checker.check(caller: caller, candidates: candidates, bypassCache: bypassCache, scheduler: scheduler) {

@@ -37,7 +37,12 @@ struct CatalogTests {
         }
         let logger = Logger(label: "test")
         let store = CatalogStore(kinds: .builtIn, sources: [FileCatalogSource.sourceName], logger: logger)
-        let source = FileCatalogSource(paths: [directory.path], store: store, logger: logger, pollInterval: pollInterval)
+        let source = FileCatalogSource(
+            paths: [directory.path],
+            store: store,
+            logger: logger,
+            pollInterval: pollInterval
+        )
         return Fixture(directory: directory, store: store, source: source)
     }
 
@@ -111,7 +116,12 @@ struct CatalogTests {
     @Test func higherPrioritySourcesWin() {
         let store = CatalogStore(kinds: .builtIn, sources: ["files", "kubernetes"], logger: Logger(label: "test"))
         let fromFile = MaaSModel(namespace: "ns", name: "m", modelRef: ModelRef(name: "m"), endpoint: "http://file")
-        let fromCluster = MaaSModel(namespace: "ns", name: "m", modelRef: ModelRef(name: "m"), endpoint: "http://cluster")
+        let fromCluster = MaaSModel(
+            namespace: "ns",
+            name: "m",
+            modelRef: ModelRef(name: "m"),
+            endpoint: "http://cluster"
+        )
         store.publish(source: "kubernetes", priority: 1, models: [fromCluster])
         #expect(!store.isLoaded)
         store.publish(source: "files", priority: 0, models: [fromFile])

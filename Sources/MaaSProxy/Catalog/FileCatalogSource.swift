@@ -76,7 +76,8 @@ final class FileCatalogSource: Sendable {
                 state.files[path] = nil
                 changed = true
             }
-            for (path, signature) in found.sorted(by: { $0.key < $1.key }) where state.files[path]?.signature != signature {
+            for (path, signature) in found.sorted(by: { $0.key < $1.key })
+            where state.files[path]?.signature != signature {
                 changed = true
                 let previous = state.files[path]?.models ?? []
                 state.files[path] = FileState(signature: signature, models: load(path, keeping: previous))
@@ -98,7 +99,8 @@ final class FileCatalogSource: Sendable {
             store.countReloadError()
             logger.error(
                 "manifest not loaded; keeping its last good contents",
-                metadata: ["file": "\(path)", "error": "\(error)", "keptModels": "\(previous.count)"])
+                metadata: ["file": "\(path)", "error": "\(error)", "keptModels": "\(previous.count)"]
+            )
             return previous
         }
     }
@@ -112,7 +114,8 @@ final class FileCatalogSource: Sendable {
                 if let first = seen[model.id] {
                     logger.warning(
                         "model defined in several files; using the first",
-                        metadata: ["model": "\(model.id)", "using": "\(first)", "ignored": "\(path)"])
+                        metadata: ["model": "\(model.id)", "using": "\(first)", "ignored": "\(path)"]
+                    )
                     continue
                 }
                 seen[model.id] = path

@@ -23,8 +23,12 @@ enum ManifestFiles {
                 continue
             }
             let root = URL(fileURLWithPath: path)
-            guard let walker = FileManager.default.enumerator(
-                at: root, includingPropertiesForKeys: nil, options: [.skipsHiddenFiles])
+            guard
+                let walker = FileManager.default.enumerator(
+                    at: root,
+                    includingPropertiesForKeys: nil,
+                    options: [.skipsHiddenFiles]
+                )
             else { continue }
             for case let url as URL in walker where extensions.contains(url.pathExtension.lowercased()) {
                 let file = url.path
@@ -46,6 +50,7 @@ enum ManifestFiles {
         return FileSignature(
             size: Int64(info.st_size),
             modified: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9,
-            inode: UInt64(info.st_ino))
+            inode: UInt64(info.st_ino)
+        )
     }
 }

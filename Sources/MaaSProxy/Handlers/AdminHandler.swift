@@ -18,8 +18,11 @@ struct AdminHandler {
             }
         default:
             let error = ProxyError(
-                status: 404, type: "invalid_request_error", code: "not_found",
-                message: "The admin listener serves /healthz and /readyz.")
+                status: 404,
+                type: "invalid_request_error",
+                code: "not_found",
+                message: "The admin listener serves /healthz and /readyz."
+            )
             exchange.respond(error)
         }
     }

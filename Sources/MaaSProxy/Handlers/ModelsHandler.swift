@@ -22,14 +22,18 @@ final class ModelsHandler {
             return exchange.respond(
                 status: 401,
                 headers: [HTTPHeader("Content-Type", "application/json"), noStore],
-                body: Array(#"{"error":{"message":"Authorization required","type":"authentication_error"}}"#.utf8))
+                body: Array(#"{"error":{"message":"Authorization required","type":"authentication_error"}}"#.utf8)
+            )
         }
         guard context.catalog.isLoaded else {
             return exchange.respond(.catalogNotLoaded, extraHeaders: [noStore])
         }
         let snapshot = context.catalog.snapshot
         let candidates = context.candidates(in: snapshot)
-        let caller = Caller(credential: credential, subscriptionHeaderValues: exchange.headerValues("X-MaaS-Subscription"))
+        let caller = Caller(
+            credential: credential,
+            subscriptionHeaderValues: exchange.headerValues("X-MaaS-Subscription")
+        )
         let bypassCache = CacheControl.requestsNoCache(exchange.headerValues("Cache-Control"))
         let loop = exchange.loop
         checker.check(caller: caller, candidates: candidates, bypassCache: bypassCache, scheduler: loop) { result in
@@ -41,7 +45,8 @@ final class ModelsHandler {
                     HTTPHeader("Content-Type", "application/json"), noStore,
                     HTTPHeader("X-Access-Checked-At", checkedAt),
                 ],
-                body: exchange.method == "HEAD" ? [] : ModelListing.json(entries))
+                body: exchange.method == "HEAD" ? [] : ModelListing.json(entries)
+            )
         }
     }
 }

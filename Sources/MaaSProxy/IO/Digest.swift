@@ -36,8 +36,15 @@ final class OpenSSLDigest: DigestFunction, @unchecked Sendable {
         _ = key.withUnsafeBytes { keyBytes in
             bytes.withUnsafeBytes { input in
                 output.withUnsafeMutableBufferPointer { out in
-                    HMAC(EVP_sha256(), keyBytes.baseAddress, Int32(keyBytes.count), input.baseAddress, input.count,
-                        out.baseAddress, &length)
+                    HMAC(
+                        EVP_sha256(),
+                        keyBytes.baseAddress,
+                        Int32(keyBytes.count),
+                        input.baseAddress,
+                        input.count,
+                        out.baseAddress,
+                        &length
+                    )
                 }
             }
         }

@@ -14,13 +14,17 @@ struct SocketAddress {
         var result: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, String(port), &hints, &result)
         guard status == 0, let first = result else {
-            throw .init(message: "cannot resolve listen address \(host):\(port): \(String(cString: gai_strerror(status)))")
+            throw .init(
+                message: "cannot resolve listen address \(host):\(port): \(String(cString: gai_strerror(status)))"
+            )
         }
         defer { freeaddrinfo(result) }
         var address = SocketAddress()
         address.length = first.pointee.ai_addrlen
         withUnsafeMutableBytes(of: &address.storage) { raw in
-            raw.copyMemory(from: UnsafeRawBufferPointer(start: first.pointee.ai_addr, count: Int(first.pointee.ai_addrlen)))
+            raw.copyMemory(
+                from: UnsafeRawBufferPointer(start: first.pointee.ai_addr, count: Int(first.pointee.ai_addrlen))
+            )
         }
         return address
     }

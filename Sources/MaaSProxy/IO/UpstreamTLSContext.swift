@@ -15,7 +15,9 @@ final class UpstreamTLSContext: @unchecked Sendable {
     init(caBundle: String?, insecureSkipVerify: Bool) throws(TLSSetupError) {
         LibeventRuntime.initialize()
         ERR_clear_error()
-        guard let context = SSL_CTX_new(TLS_client_method()) else { throw TLSSetupError.drain("cannot create TLS context") }
+        guard let context = SSL_CTX_new(TLS_client_method()) else {
+            throw TLSSetupError.drain("cannot create TLS context")
+        }
         self.context = context
         self.verifiesPeers = !insecureSkipVerify
         _ = maas_ssl_ctx_set_min_tls12(context)

@@ -12,28 +12,51 @@ struct ProxyError: Error, Hashable, Sendable {
     var headers: [HTTPHeader] = []
 
     static let catalogNotLoaded = ProxyError(
-        status: 503, type: "service_unavailable", code: "catalog_not_loaded",
+        status: 503,
+        type: "service_unavailable",
+        code: "catalog_not_loaded",
         message: "The model catalog is not loaded yet; retry shortly.",
-        headers: [HTTPHeader("Retry-After", "1")])
+        headers: [HTTPHeader("Retry-After", "1")]
+    )
     static let routeNotFound = ProxyError(
-        status: 404, type: "invalid_request_error", code: "route_not_found",
-        message: "No model serves this path.")
+        status: 404,
+        type: "invalid_request_error",
+        code: "route_not_found",
+        message: "No model serves this path."
+    )
     static let authorizationRequired = ProxyError(
-        status: 401, type: "authentication_error", code: "authorization_required",
-        message: "Authorization required")
+        status: 401,
+        type: "authentication_error",
+        code: "authorization_required",
+        message: "Authorization required"
+    )
     static let requestTooLarge = ProxyError(
-        status: 413, type: "invalid_request_error", code: "request_too_large",
-        message: "The request body is too large.")
+        status: 413,
+        type: "invalid_request_error",
+        code: "request_too_large",
+        message: "The request body is too large."
+    )
     static let headersTooLarge = ProxyError(
-        status: 431, type: "invalid_request_error", code: "headers_too_large",
-        message: "The request headers are too large.")
+        status: 431,
+        type: "invalid_request_error",
+        code: "headers_too_large",
+        message: "The request headers are too large."
+    )
     static let badRequest = ProxyError(
-        status: 400, type: "invalid_request_error", code: "bad_request", message: "Malformed request.")
+        status: 400,
+        type: "invalid_request_error",
+        code: "bad_request",
+        message: "Malformed request."
+    )
 
     static func methodNotAllowed(allow: String) -> ProxyError {
         ProxyError(
-            status: 405, type: "invalid_request_error", code: "method_not_allowed",
-            message: "Method not allowed; use \(allow).", headers: [HTTPHeader("Allow", allow)])
+            status: 405,
+            type: "invalid_request_error",
+            code: "method_not_allowed",
+            message: "Method not allowed; use \(allow).",
+            headers: [HTTPHeader("Allow", allow)]
+        )
     }
 
     /// `{"error":{"message":"…","type":"…","param":null,"code":"…"}}` (SPEC 5.5).

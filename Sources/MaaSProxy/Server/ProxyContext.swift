@@ -19,7 +19,9 @@ final class ProxyContext: Sendable {
 
     init(configuration: ProxyConfiguration, catalog: CatalogStore, logger: Logger) throws {
         self.upstreamTLS = try UpstreamTLSContext(
-            caBundle: configuration.upstream.caBundle, insecureSkipVerify: configuration.upstream.insecureSkipVerify)
+            caBundle: configuration.upstream.caBundle,
+            insecureSkipVerify: configuration.upstream.insecureSkipVerify
+        )
         if configuration.upstream.insecureSkipVerify {
             logger.warning("upstream.insecureSkipVerify is on: backend certificates are NOT verified; development only")
         }
@@ -53,7 +55,8 @@ final class ProxyContext: Sendable {
             for exclusion in selection.excluded {
                 logger.warning(
                     "model excluded from listing and routing",
-                    metadata: ["model": "\(exclusion.model)", "reason": "\(exclusion.reason)"])
+                    metadata: ["model": "\(exclusion.model)", "reason": "\(exclusion.reason)"]
+                )
             }
         }
         return selection.candidates

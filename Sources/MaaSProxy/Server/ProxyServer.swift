@@ -45,8 +45,12 @@ final class ProxyServer {
         let adminAddress = try admin.bind(host: configuration.adminListen.host, port: configuration.adminListen.port)
 
         let shutdown = GracefulShutdown(
-            workers: workers, inFlight: inFlight, control: control, grace: configuration.shutdownGrace,
-            logger: logger)
+            workers: workers,
+            inFlight: inFlight,
+            control: control,
+            grace: configuration.shutdownGrace,
+            logger: logger
+        )
         let signals = SignalWatcher(loop: control)
         signals.on(SIGHUP) {
             self.logger.info("SIGHUP: reloading model sources")
@@ -64,7 +68,8 @@ final class ProxyServer {
                 "workers": "\(workers.count)",
                 "models": "\(catalog.snapshot.models.count)",
                 "version": "\(MaaSProxyVersion.current)",
-            ])
+            ]
+        )
         control.run()
         fileSource.stop()
         withExtendedLifetime((admin, signals)) {}

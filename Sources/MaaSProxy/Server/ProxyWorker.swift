@@ -24,14 +24,16 @@ final class ProxyWorker: @unchecked Sendable {
             transport: LibeventProbeTransport(pool: pool),
             digest: context.digest,
             settings: AccessCheckSettings(configuration: configuration),
-            random: { Double.random(in: 0..<1) })
+            random: { Double.random(in: 0..<1) }
+        )
         modelsHandler = ModelsHandler(context: context, checker: checker)
         server = try HTTPServer(
             loop: loop,
             limits: HTTPServerLimits(
                 maxHeaderBytes: configuration.limits.maxHeaderBytes,
                 maxBodyBytes: configuration.limits.maxRequestBodyBytes,
-                connectionTimeoutSeconds: 620),
+                connectionTimeoutSeconds: 620
+            ),
             inFlight: inFlight
         ) { [unowned self] exchange in
             self.route(exchange)
@@ -80,8 +82,10 @@ extension AccessCheckSettings {
             lifetimes: DecisionLifetimes(
                 granted: configuration.cache.ttl,
                 denied: configuration.cache.deniedTTL,
-                unavailable: configuration.cache.unavailableTTL),
+                unavailable: configuration.cache.unavailableTTL
+            ),
             maxProbeBodyBytes: 4 * 1024 * 1024,
-            userAgentVersion: MaaSProxyVersion.current)
+            userAgentVersion: MaaSProxyVersion.current
+        )
     }
 }

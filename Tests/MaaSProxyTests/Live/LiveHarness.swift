@@ -15,7 +15,8 @@ enum LiveHarness {
         try config.write(to: file, atomically: true, encoding: .utf8)
         let process = try ManagedProcess(
             product: "fake-model-server",
-            arguments: ["--listen", "127.0.0.1:0", "--config", file.path, "--name", name])
+            arguments: ["--listen", "127.0.0.1:0", "--config", file.path, "--name", name]
+        )
         guard let line = process.waitForLine(where: { $0.hasPrefix("listening ") }),
             let port = line.split(separator: ":").last.flatMap({ Int($0) })
         else { throw LiveHarnessError.didNotStart("fake-model-server", process.errorOutput) }
@@ -26,7 +27,8 @@ enum LiveHarness {
     static func startProxy(arguments: [String]) throws -> RunningProxy {
         let process = try ManagedProcess(
             product: "maas-proxy",
-            arguments: ["serve", "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"] + arguments)
+            arguments: ["serve", "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"] + arguments
+        )
         guard let ready = process.waitForLine(where: { $0.contains("\"msg\":\"serving\"") }),
             let object = try? JSONSerialization.jsonObject(with: Data(ready.utf8)) as? [String: Any],
             let listen = (object["listen"] as? String)?.split(separator: ",").first,

@@ -95,7 +95,8 @@ struct ModelsListingLiveTests {
             let response = try setup.proxy.get("/v1/models", headers: headers)
             #expect(response.status == 401)
             #expect(
-                response.bodyText == #"{"error":{"message":"Authorization required","type":"authentication_error"}}"#)
+                response.bodyText == #"{"error":{"message":"Authorization required","type":"authentication_error"}}"#
+            )
             #expect(response.header("Cache-Control") == "no-store")
         }
         #expect(try setup.backend.probes().isEmpty)
@@ -147,7 +148,8 @@ struct ModelsListingLiveTests {
                 ("Authorization", "  Bearer alice \t"), ("X-MaaS-Subscription", "free"),
                 ("X-MaaS-Subscription", "premium"), ("X-MaaS-Subscription", " "), ("Cookie", "secret=1"),
                 ("X-Other", "leak"),
-            ])
+            ]
+        )
         let probe = try #require(try setup.backend.probes().first { ($0["uri"] as? String) == "/llm/alpha/v1/models" })
         #expect(probe["method"] as? String == "GET")
         let headers = (probe["headers"] as? [[String]] ?? []).map { ($0[0], $0[1]) }
@@ -194,14 +196,16 @@ struct ModelsListingLiveTests {
         #expect(
             try eventually(timeout: .seconds(3)) {
                 try setup.proxy.listedIDs(token: "Bearer bob") == ["beta", "delta", "gamma", "gpt-4o"]
-            })
+            }
+        )
 
         try FileManager.default.removeItem(at: extra)
         setup.proxy.process.signal(SIGHUP)
         #expect(
             try eventually(timeout: .seconds(1)) {
                 try setup.proxy.listedIDs(token: "Bearer bob") == ["beta", "gamma", "gpt-4o"]
-            })
+            }
+        )
     }
 
     @Test func adminListenerReportsHealthAndReadiness() throws {

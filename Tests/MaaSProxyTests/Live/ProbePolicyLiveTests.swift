@@ -27,7 +27,9 @@ struct ProbePolicyLiveTests {
     /// A backend with `count` models `m1…mN` (each `modelYAML` extra keys) and a proxy over them.
     static func start(count: Int, modelYAML: String, proxyArguments: [String] = []) throws -> Setup {
         let directory = try LiveHarness.temporaryDirectory()
-        let config = "models:\n" + (1...count).map { "  - {prefix: /m\($0), ids: [m\($0)], \(modelYAML)}" }.joined(separator: "\n")
+        let config =
+            "models:\n"
+            + (1...count).map { "  - {prefix: /m\($0), ids: [m\($0)], \(modelYAML)}" }.joined(separator: "\n")
         let backend = try LiveHarness.startBackend(config: config, in: directory)
         let models = directory.appendingPathComponent("models")
         try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
@@ -58,19 +60,26 @@ struct ProbePolicyLiveTests {
     }
 
     @Test func theDeadlineBoundsTheListing() throws {
-        let setup = try Self.start(count: 2, modelYAML: "default: {status: 200}", proxyArguments: ["--probe-deadline", "1s"])
+        let setup = try Self.start(
+            count: 2,
+            modelYAML: "default: {status: 200}",
+            proxyArguments: ["--probe-deadline", "1s"]
+        )
         defer { try? FileManager.default.removeItem(at: setup.directory) }
         try setup.backend.replaceConfig(
             """
             models:
               - {prefix: /m1, ids: [m1], default: {status: 200}}
               - {prefix: /m2, ids: [m2], delayMs: 3000, default: {status: 200}}
-            """)
+            """
+        )
         let started = ContinuousClock.now
         let response = try setup.proxy.get("/v1/models", headers: [("Authorization", "Bearer a")])
         let elapsed = ContinuousClock.now - started
         #expect(response.status == 200)
-        let ids = (try response.json() as? [String: Any])?["data"].flatMap { $0 as? [[String: Any]] }?.compactMap { $0["id"] as? String }
+        let ids = (try response.json() as? [String: Any])?["data"].flatMap { $0 as? [[String: Any]] }?.compactMap {
+            $0["id"] as? String
+        }
         #expect(ids == ["m1"])
         #expect(elapsed >= .milliseconds(900) && elapsed < .milliseconds(2_000))
     }
@@ -91,15 +100,18 @@ struct ProbePolicyLiveTests {
     @Test func anEndpointPointingAtTheProxyItselfIsNeverProbed() throws {
         let setup = try Self.start(count: 1, modelYAML: "default: {status: 200}")
         defer { try? FileManager.default.removeItem(at: setup.directory) }
-        try Self.manifest([("loop", "http://127.0.0.1:\(setup.proxy.port)/loop"), ("loop2", "http://localhost:\(setup.proxy.port)")])
-            .write(to: setup.models.appendingPathComponent("self.yaml"), atomically: true, encoding: .utf8)
+        try Self.manifest([
+            ("loop", "http://127.0.0.1:\(setup.proxy.port)/loop"), ("loop2", "http://localhost:\(setup.proxy.port)"),
+        ])
+        .write(to: setup.models.appendingPathComponent("self.yaml"), atomically: true, encoding: .utf8)
         setup.proxy.process.signal(SIGHUP)
         // The reload is seen by the next request; the exclusion is logged when the snapshot is first used.
         #expect(
             try eventually(timeout: .seconds(3)) {
                 try setup.proxy.listedIDs(token: "Bearer a") == ["m1"]
                     && setup.proxy.process.output.contains { $0.contains("excluded") && $0.contains("live/loop2") }
-            })
+            }
+        )
         #expect(setup.proxy.process.output.contains { $0.contains("excluded") && $0.contains("live/loop\"") })
     }
 }
