@@ -101,7 +101,9 @@ final class FakeServer {
                     "max_model_len": 2048,
                 ]
             }
-            reply = { exchange.reply(200, json: ["object": "list", "data": data]) }
+            var listing: [String: Any] = ["object": "list", "data": data]
+            if let pad = rule.padBytes { listing["padding"] = String(repeating: "x", count: pad) }
+            reply = { exchange.reply(200, json: listing) }
         } else if rule.status == 405 {
             reply = {
                 exchange.reply(

@@ -66,4 +66,6 @@ struct TokenRule: Codable, Sendable {
     var ids: [String]?
     /// A raw body replacing the generated one.
     var body: String?
+    /// Pads a 200 listing with this many extra bytes (oversized-body tests).
+    var padBytes: Int?
 }

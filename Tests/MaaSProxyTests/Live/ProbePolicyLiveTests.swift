@@ -122,3 +122,20 @@ final class ResultsBox: @unchecked Sendable {
     func append(_ value: [String]) { lock.withLock { values.append(value) } }
     var all: [[String]] { lock.withLock { values } }
 }
+
+extension ProbePolicyLiveTests {
+    @Test func aListingBodyOverFourMebibytesIsUnavailable() throws {
+        let setup = try Self.start(count: 2, modelYAML: "default: {status: 200}")
+        defer { try? FileManager.default.removeItem(at: setup.directory) }
+        try setup.backend.replaceConfig(
+            """
+            models:
+              - {prefix: /m1, ids: [m1], default: {status: 200, padBytes: 4200000}}
+              - {prefix: /m2, ids: [m2], default: {status: 200, padBytes: 4000000}}
+            """
+        )
+        // m1's answer is over 4 MiB: never parsed, retried, then unavailable; m2's is just under.
+        #expect(try setup.proxy.listedIDs(token: "Bearer a") == ["m2"])
+        #expect(try setup.backend.probes().filter { ($0["uri"] as? String) == "/m1/v1/models" }.count == 4)
+    }
+}
