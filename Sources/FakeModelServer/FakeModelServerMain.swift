@@ -2,7 +2,8 @@ import CLibevent
 import Foundation
 import Yams
 
-/// Command line: `fake-model-server --listen HOST:PORT [--config FILE] [--name NAME] [--ids a,b] [--delay-ms N]`.
+/// Command line: `fake-model-server --listen HOST:PORT [--config FILE] [--name NAME] [--ids a,b] [--delay-ms N]
+/// [--tls-cert FILE --tls-key FILE]`.
 /// Prints `listening HOST:PORT` once bound.
 enum FakeModelServerMain {
     static func run(_ arguments: [String]) -> Int32 {
@@ -10,6 +11,8 @@ enum FakeModelServerMain {
         var configPath: String?
         var ids: [String]?
         var delay: Int?
+        var certificate: String?
+        var privateKey: String?
         var iterator = arguments.makeIterator()
         while let argument = iterator.next() {
             switch argument {
@@ -18,6 +21,8 @@ enum FakeModelServerMain {
             case "--name": _ = iterator.next()
             case "--ids": ids = iterator.next()?.split(separator: ",").map(String.init)
             case "--delay-ms": delay = iterator.next().flatMap { Int($0) }
+            case "--tls-cert": certificate = iterator.next()
+            case "--tls-key": privateKey = iterator.next()
             case "--verbose": break
             default:
                 FileHandle.standardError.write(Data("fake-model-server: unknown argument \(argument)\n".utf8))
@@ -42,6 +47,15 @@ enum FakeModelServerMain {
         }
         let host = String(listen[..<colon])
         let server = FakeServer(config: config)
+        if let certificate, let privateKey {
+            guard let tls = FakeTLS(certificate: certificate, privateKey: privateKey) else {
+                FileHandle.standardError.write(
+                    Data("fake-model-server: cannot load \(certificate) / \(privateKey)\n".utf8)
+                )
+                return 2
+            }
+            server.useTLS(tls)
+        }
         guard let bound = server.bind(host: host, port: port) else {
             FileHandle.standardError.write(Data("fake-model-server: cannot listen on \(listen)\n".utf8))
             return 1

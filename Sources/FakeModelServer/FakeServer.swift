@@ -11,6 +11,7 @@ final class FakeServer {
     private var failuresServed: [String: Int] = [:]
     private let started = Date()
     private static let maxRecorded = 10_000
+    private var tls: FakeTLS?
 
     init(config: FakeServerConfig) {
         _ = evthread_use_pthreads()
@@ -25,6 +26,12 @@ final class FakeServer {
         ]
         evhttp_set_allowed_methods(http, UInt16(all.reduce(0) { $0 | $1.rawValue }))
         evhttp_set_gencb(http, fakeServerRequestTrampoline, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    /// Serves TLS with this certificate from now on.
+    func useTLS(_ tls: FakeTLS) {
+        self.tls = tls
+        tls.install(on: http)
     }
 
     /// Binds and returns the real port.
