@@ -37,6 +37,8 @@ final class ModelsHandler {
         let bypassCache = CacheControl.requestsNoCache(exchange.headerValues("Cache-Control"))
         let loop = exchange.loop
         checker.check(caller: caller, candidates: candidates, bypassCache: bypassCache, scheduler: loop) { result in
+            exchange.notes.probes = result.probesSent
+            exchange.notes.decisionCache = result.probesSent > 0 ? "miss" : (result.coalesced > 0 ? "coalesced" : "hit")
             let entries = ModelListing.entries(candidates: candidates, decisions: result.decisions)
             let checkedAt = ModelListing.rfc3339(result.oldestDecisionWall ?? loop.wallClockSeconds)
             exchange.respond(

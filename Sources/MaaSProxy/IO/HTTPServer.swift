@@ -17,6 +17,8 @@ final class HTTPServer {
     private let http: OpaquePointer
     private let handler: (ServerExchange) -> Void
     private let inFlight: InFlightGauge
+    /// Called after every answer (access log).
+    var onAnswered: ((ServerExchange, Int, Int) -> Void)?
     private(set) var boundAddresses: [BoundAddress] = []
     private var boundSockets: [OpaquePointer] = []
 
@@ -81,7 +83,7 @@ final class HTTPServer {
     }
 
     fileprivate func handle(_ request: OpaquePointer) {
-        handler(ServerExchange(request: request, loop: loop, inFlight: inFlight))
+        handler(ServerExchange(request: request, loop: loop, inFlight: inFlight, onAnswered: onAnswered))
     }
 }
 

@@ -14,20 +14,33 @@ final class ServerExchange: @unchecked Sendable {
     let body: [UInt8]
     let receivedAt: MonotonicInstant
     let loop: EventLoop
+    /// Sent back as `X-Request-Id` and logged (SPEC 5.3).
+    let requestID: String
+    /// Filled in by handlers for the access log.
+    var notes = AccessNotes()
 
     private var request: OpaquePointer?
     private let inFlight: InFlightGauge
+    private let onAnswered: ((ServerExchange, Int, Int) -> Void)?
 
-    init(request: OpaquePointer, loop: EventLoop, inFlight: InFlightGauge) {
+    /// - Parameter onAnswered: called once with the status and body size, right after the answer is handed to libevent.
+    init(
+        request: OpaquePointer,
+        loop: EventLoop,
+        inFlight: InFlightGauge,
+        onAnswered: ((ServerExchange, Int, Int) -> Void)?
+    ) {
         self.request = request
         self.loop = loop
         self.inFlight = inFlight
+        self.onAnswered = onAnswered
         inFlight.increment()
         self.receivedAt = loop.now
         self.method = ServerExchange.methodName(evhttp_request_get_command(request))
         self.target = evhttp_request_get_uri(request).map { String(cString: $0) } ?? "/"
         self.headers = HeaderList.read(evhttp_request_get_input_headers(request))
         self.body = EvBuffer.bytes(of: evhttp_request_get_input_buffer(request))
+        self.requestID = RequestID.resolve(headers.first { $0.name.caseInsensitiveEquals("X-Request-Id") }?.value)
     }
 
     /// The path part of the target (before `?`).
@@ -62,10 +75,12 @@ final class ServerExchange: @unchecked Sendable {
         defer { inFlight.decrement() }
         let output = evhttp_request_get_output_headers(request)
         for header in headers { evhttp_add_header(output, header.name, header.value) }
+        evhttp_add_header(output, "X-Request-Id", requestID)
         let buffer = evbuffer_new()
         defer { evbuffer_free(buffer) }
         body.withUnsafeBytes { raw in _ = evbuffer_add(buffer, raw.baseAddress, raw.count) }
         evhttp_send_reply(request, Int32(status), HTTPStatus.reason(status), buffer)
+        onAnswered?(self, status, body.count)
     }
 
     private static func methodName(_ command: evhttp_cmd_type) -> String {

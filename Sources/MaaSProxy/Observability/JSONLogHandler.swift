@@ -45,6 +45,8 @@ struct JSONLogHandler: LogHandler {
     private static func write(_ value: Logger.MetadataValue, into json: inout JSONWriter) {
         switch value {
         case .string(let text): json.string(text)
+        case .stringConvertible(let convertible as Int): json.number(Int64(convertible))
+        case .stringConvertible(let convertible as Double): json.number(convertible)
         case .stringConvertible(let convertible): json.string(convertible.description)
         case .array(let values): json.array { array in for value in values { write(value, into: &array) } }
         case .dictionary(let values):

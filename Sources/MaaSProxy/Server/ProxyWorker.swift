@@ -38,6 +38,10 @@ final class ProxyWorker: @unchecked Sendable {
         ) { [unowned self] exchange in
             self.route(exchange)
         }
+        let accessLog = AccessLog(logger: context.logger)
+        server?.onAnswered = { exchange, status, bytesOut in
+            accessLog.record(exchange, status: status, bytesOut: bytesOut)
+        }
     }
 
     /// Binds every listen address; returns the bound addresses (real ports for port 0).
@@ -64,8 +68,10 @@ final class ProxyWorker: @unchecked Sendable {
     private func route(_ exchange: ServerExchange) {
         switch exchange.path {
         case "/v1/models":
+            exchange.notes.route = "models"
             modelsHandler.handle(exchange)
         default:
+            exchange.notes.route = "route_not_found"
             if !context.catalog.isLoaded { return exchange.respond(.catalogNotLoaded) }
             // Forwarding every other call is SPEC 5; until it lands nothing else is served.
             exchange.respond(.routeNotFound)
