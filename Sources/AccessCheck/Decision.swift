@@ -7,6 +7,15 @@ public struct Decision: Hashable, Sendable {
         case denied(status: Int?)
         /// No definite answer within the attempts or the deadline (treated as denied).
         case unavailable(reason: String)
+
+        /// `granted`, `denied` or `unavailable`.
+        public var name: String {
+            switch self {
+            case .granted: "granted"
+            case .denied: "denied"
+            case .unavailable: "unavailable"
+            }
+        }
     }
 
     public var outcome: Outcome
@@ -27,13 +36,7 @@ public struct Decision: Hashable, Sendable {
     }
 
     /// A short word for logs and metrics: `granted`, `denied`, `unavailable`.
-    public var outcomeName: String {
-        switch outcome {
-        case .granted: "granted"
-        case .denied: "denied"
-        case .unavailable: "unavailable"
-        }
-    }
+    public var outcomeName: String { outcome.name }
 }
 
 /// How long each outcome is reused (SPEC 4; all configurable).

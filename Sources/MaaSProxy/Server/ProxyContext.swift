@@ -12,6 +12,7 @@ final class ProxyContext: Sendable {
     /// The verifying TLS client context for `https` endpoints (SPEC 3.2), shared by every worker.
     let upstreamTLS: UpstreamTLSContext
     let logger: Logger
+    let metrics: ProxyMetrics
     /// Set once the listeners are bound (their real ports feed the self-probe rule of SPEC 3.1).
     private let selector: Mutex<CandidateSelector>
     /// The last snapshot generation whose exclusions were logged, so each change is logged once.
@@ -30,6 +31,7 @@ final class ProxyContext: Sendable {
         self.logger = logger
         self.digest = OpenSSLDigest()
         self.decisionCache = DecisionCache(maxEntries: configuration.cache.maxEntries)
+        self.metrics = ProxyMetrics(catalog: catalog, cache: decisionCache)
         self.selector = Mutex(CandidateSelector(httpsOnly: configuration.upstream.httpsOnly, selfAddresses: []))
     }
 

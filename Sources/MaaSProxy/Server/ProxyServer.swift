@@ -40,7 +40,7 @@ final class ProxyServer {
             limits: HTTPServerLimits(maxHeaderBytes: 16_384, maxBodyBytes: 1024, connectionTimeoutSeconds: 30),
             inFlight: InFlightGauge()
         ) { exchange in
-            AdminHandler(isReady: { catalog.isLoaded }).handle(exchange)
+            AdminHandler(isReady: { catalog.isLoaded }, scrapeMetrics: { context.metrics.scrape() }).handle(exchange)
         }
         let adminAddress = try admin.bind(host: configuration.adminListen.host, port: configuration.adminListen.port)
 

@@ -24,7 +24,8 @@ final class ProxyWorker: @unchecked Sendable {
             transport: LibeventProbeTransport(pool: pool),
             digest: context.digest,
             settings: AccessCheckSettings(configuration: configuration),
-            random: { Double.random(in: 0..<1) }
+            random: { Double.random(in: 0..<1) },
+            observer: context.metrics
         )
         modelsHandler = ModelsHandler(context: context, checker: checker)
         server = try HTTPServer(
@@ -39,8 +40,15 @@ final class ProxyWorker: @unchecked Sendable {
             self.route(exchange)
         }
         let accessLog = AccessLog(logger: context.logger)
+        let metrics = context.metrics
         server?.onAnswered = { exchange, status, bytesOut in
             accessLog.record(exchange, status: status, bytesOut: bytesOut)
+            metrics.requestAnswered(
+                route: exchange.notes.route,
+                model: exchange.notes.model,
+                status: status,
+                duration: exchange.loop.now.since(exchange.receivedAt)
+            )
         }
     }
 

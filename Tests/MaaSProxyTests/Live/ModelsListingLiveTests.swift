@@ -215,6 +215,34 @@ struct ModelsListingLiveTests {
         #expect(try RawHTTPClient(port: setup.proxy.adminPort).request("GET", "/readyz").status == 200)
     }
 
+    @Test func metricsCountRequestsProbesCacheLookupsAndCatalog() throws {
+        let setup = try Self.start()
+        defer { try? FileManager.default.removeItem(at: setup.directory) }
+        _ = try setup.proxy.listedIDs(token: "Bearer alice")
+        _ = try setup.proxy.listedIDs(token: "Bearer alice")
+        _ = try setup.proxy.listedIDs(token: nil)
+        let scrape = try RawHTTPClient(port: setup.proxy.adminPort).request("GET", "/metrics")
+        #expect(scrape.status == 200)
+        #expect(scrape.header("Content-Type")?.hasPrefix("text/plain; version=0.0.4") == true)
+        let lines = Set(scrape.bodyText.split(separator: "\n").map(String.init))
+        #expect(lines.contains(#"maas_proxy_requests_total{route="models",model="none",status="200"} 2"#))
+        #expect(lines.contains(#"maas_proxy_requests_total{route="models",model="none",status="401"} 1"#))
+        #expect(lines.contains(#"maas_proxy_probes_total{kind="LLMInferenceService",outcome="granted"} 1"#))
+        #expect(lines.contains(#"maas_proxy_probes_total{kind="llmisvc",outcome="granted"} 1"#))
+        #expect(lines.contains(#"maas_proxy_probes_total{kind="llmisvc",outcome="denied"} 1"#))
+        #expect(lines.contains(#"maas_proxy_decision_cache_lookups_total{result="miss"} 3"#))
+        #expect(lines.contains(#"maas_proxy_decision_cache_lookups_total{result="hit"} 3"#))
+        #expect(lines.contains("maas_proxy_decision_cache_entries 3.0"))
+        #expect(lines.contains(#"maas_proxy_catalog_models{phase="Ready"} 4.0"#))
+        #expect(lines.contains(#"maas_proxy_catalog_models{phase="Pending"} 1.0"#))
+        #expect(
+            lines.contains { $0.hasPrefix(#"maas_proxy_request_duration_seconds_bucket{route="models",le="0.001"}"#) }
+        )
+        // A second scrape does not count the cache lookups again.
+        let again = try RawHTTPClient(port: setup.proxy.adminPort).request("GET", "/metrics").bodyText
+        #expect(again.contains(#"maas_proxy_decision_cache_lookups_total{result="hit"} 3"#))
+    }
+
     @Test func sigtermExitsCleanly() throws {
         let setup = try Self.start()
         defer { try? FileManager.default.removeItem(at: setup.directory) }

@@ -1,0 +1,127 @@
+import AccessCheck
+import Prometheus
+import Routing
+import Synchronization
+
+/// The Prometheus series of SPEC 6, prefix `maas_proxy_`, served on the admin listener's `/metrics`.
+///
+/// Label values are bounded: routes are a fixed set, models are catalog identities (or `none`),
+/// statuses are HTTP codes, kinds are registry kinds. Cache and catalog series are read from their
+/// owners at scrape time, so the hot path pays nothing for them.
+final class ProxyMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    private let catalog: CatalogStore
+    private let cache: DecisionCache
+    /// Cache counters already turned into counter increments (the cache keeps running totals).
+    private let reported = Mutex((hits: 0, misses: 0, coalesced: 0))
+    private let reportedReloadErrors = Mutex(0)
+
+    /// From 100 µs (proxy work) to 10 minutes (long generations).
+    static let latencyBuckets: [Duration] = [
+        .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
+        .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+        .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10),
+        .seconds(30), .seconds(60), .seconds(120), .seconds(300), .seconds(600),
+    ]
+
+    init(catalog: CatalogStore, cache: DecisionCache) {
+        self.catalog = catalog
+        self.cache = cache
+    }
+
+    /// One answered request.
+    func requestAnswered(route: String, model: String?, status: Int, duration: Duration) {
+        registry.makeCounter(
+            descriptor: Series.requests,
+            labels: [("route", route), ("model", model ?? "none"), ("status", String(status))]
+        ).increment()
+        registry.makeDurationHistogram(
+            descriptor: Series.requestDuration,
+            labels: [("route", route)],
+            buckets: Self.latencyBuckets
+        ).record(duration)
+    }
+
+    /// The text format of every series, refreshing the scrape-time ones first.
+    func scrape() -> [UInt8] {
+        refreshCache()
+        refreshCatalog()
+        return registry.emitToBuffer()
+    }
+
+    private func refreshCache() {
+        let now = cache.statistics
+        let delta = reported.withLock { last -> [(String, Int)] in
+            defer { last = (now.hits, now.misses, now.coalesced) }
+            return [
+                ("hit", now.hits - last.hits), ("miss", now.misses - last.misses),
+                ("coalesced", now.coalesced - last.coalesced),
+            ]
+        }
+        for (result, count) in delta {
+            registry.makeCounter(descriptor: Series.cacheLookups, labels: [("result", result)])
+                .increment(by: Int64(count))
+        }
+        registry.makeGauge(descriptor: Series.cacheEntries).set(Double(now.size))
+    }
+
+    private func refreshCatalog() {
+        let models = catalog.snapshot.models
+        for phase in ["Ready", "Pending", "Unhealthy", "Failed", "Unknown"] {
+            let count = models.filter { ($0.phase.isEmpty ? "Unknown" : $0.phase) == phase }.count
+            registry.makeGauge(descriptor: Series.catalogModels, labels: [("phase", phase)]).set(Double(count))
+        }
+        let errors = catalog.reloadErrors
+        let delta = reportedReloadErrors.withLock { last -> Int in
+            defer { last = errors }
+            return errors - last
+        }
+        registry.makeCounter(descriptor: Series.reloadErrors).increment(by: Int64(delta))
+    }
+}
+
+extension ProxyMetrics: AccessCheckObserver {
+    func probeFinished(model: ModelID, kind: String, outcome: Decision.Outcome, attempts: Int, latency: Duration) {
+        registry.makeCounter(descriptor: Series.probes, labels: [("kind", kind), ("outcome", outcome.name)])
+            .increment()
+        registry.makeCounter(descriptor: Series.probeAttempts, labels: [("kind", kind)]).increment(by: Int64(attempts))
+        registry.makeDurationHistogram(
+            descriptor: Series.probeDuration,
+            labels: [("kind", kind)],
+            buckets: Self.latencyBuckets
+        ).record(latency)
+    }
+}
+
+/// Every series' name and help text, in one place.
+private enum Series {
+    static var requests: MetricNameDescriptor {
+        describe("requests", "total", "Requests answered, by route, model and status.")
+    }
+    static var requestDuration: MetricNameDescriptor {
+        describe("request_duration", "seconds", "Time from request received to answer handed to the socket.")
+    }
+    static var probes: MetricNameDescriptor {
+        describe("probes", "total", "Access decisions probed, by kind and outcome (retries counted once).")
+    }
+    static var probeAttempts: MetricNameDescriptor {
+        describe("probe_attempts", "total", "Probe HTTP attempts, retries included.")
+    }
+    static var probeDuration: MetricNameDescriptor {
+        describe("probe_duration", "seconds", "Time to a probe's decision, retries included.")
+    }
+    static var cacheLookups: MetricNameDescriptor {
+        describe("decision_cache_lookups", "total", "Decision-cache lookups by result.")
+    }
+    static var cacheEntries: MetricNameDescriptor {
+        describe("decision_cache_entries", "", "Decisions held in the cache.")
+    }
+    static var catalogModels: MetricNameDescriptor { describe("catalog_models", "", "Catalog models by phase.") }
+    static var reloadErrors: MetricNameDescriptor {
+        describe("catalog_reload_errors", "total", "Manifest files that failed to load.")
+    }
+
+    private static func describe(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "maas_proxy", metricName: name, unitName: unit, helpText: help)
+    }
+}
