@@ -7,7 +7,7 @@ struct MaaSProxyCommand: ParsableCommand {
         commandName: "maas-proxy",
         abstract: "Front door for self-hosted LLM inference: per-caller model listing and admission.",
         version: MaaSProxyVersion.current,
-        subcommands: [ServeCommand.self, CheckConfigCommand.self, VersionCommand.self]
+        subcommands: [ServeCommand.self, CheckConfigCommand.self, ExplainCommand.self, VersionCommand.self]
     )
 }
 
