@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+
+@testable import MaaSProxy
+
+/// The README's configuration reference, `config/maas-proxy.yaml` and the loader name the same keys.
+@Suite struct ConfigReferenceTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// Keys of the README table under "Configuration reference" (`a`, `b` cells split).
+    static func readmeKeys() throws -> Set<String> {
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        let section = readme.components(separatedBy: "## Configuration reference")[1].components(separatedBy: "\n## ")[
+            0
+        ]
+        var keys: Set<String> = []
+        for line in section.split(separator: "\n") where line.hasPrefix("| `") {
+            let cell = line.split(separator: "|")[0]
+            for match in cell.matches(of: /`([A-Za-z.<>]+)`/) { keys.insert(String(match.1)) }
+        }
+        return keys
+    }
+
+    /// Dotted keys of the sample file, commented-out ones included (`# workers: 4`); list items and
+    /// the examples under `kinds:` are not keys.
+    static func sampleFileKeys() throws -> Set<String> {
+        let text = try String(contentsOf: root.appendingPathComponent("config/maas-proxy.yaml"), encoding: .utf8)
+        var keys: Set<String> = []
+        var stack: [(indent: Int, name: String)] = []
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: true) {
+            var line = Substring(raw)
+            let indent = line.prefix { $0 == " " }.count
+            line = line.dropFirst(indent)
+            if line.hasPrefix("# ") {
+                // A commented-out key is `# key: value` in lowerCamelCase; prose and the kind examples
+                // (`#   InferenceService:`) start with a capital or more spaces.
+                line = line.dropFirst(2)
+                guard line.firstMatch(of: #/^[a-z][A-Za-z]*: /#) != nil else { continue }
+            }
+            guard let match = line.firstMatch(of: /^([A-Za-z]+):( |$)/) else { continue }
+            while let last = stack.last, last.indent >= indent { stack.removeLast() }
+            if stack.first?.name == "kinds" { continue }
+            let name = String(match.1)
+            keys.insert((stack.map(\.name) + [name]).joined(separator: "."))
+            stack.append((indent, name))
+        }
+        // Sections are not keys of their own.
+        return keys.filter { key in !keys.contains { $0.hasPrefix(key + ".") } }
+    }
+
+    @Test func readmeAndSampleFileListTheSameKeys() throws {
+        var readme = try Self.readmeKeys()
+        readme.remove("kinds.<name>.probe")
+        readme.insert("kinds")
+        let sample = try Self.sampleFileKeys()
+        #expect(readme.subtracting(sample).isEmpty, "only in README: \(readme.subtracting(sample).sorted())")
+        #expect(sample.subtracting(readme).isEmpty, "only in the sample file: \(sample.subtracting(readme).sorted())")
+    }
+
+    @Test func everyDocumentedKeyIsKnownToTheLoader() throws {
+        for key in try Self.readmeKeys() where !key.contains("<") {
+            let parts = key.split(separator: ".")
+            var yaml = ""
+            for (depth, part) in parts.enumerated() {
+                yaml +=
+                    String(repeating: "  ", count: depth) + part + ":" + (depth == parts.count - 1 ? " null" : "")
+                    + "\n"
+            }
+            var draft = ConfigurationDraft()
+            ConfigurationLoader.apply(yaml: yaml, file: "probe.yaml", to: &draft)
+            let unknown = draft.problems.filter {
+                if case .unknownKey = $0.reason { return true }
+                return false
+            }
+            #expect(unknown.isEmpty, "\(key): \(unknown)")
+        }
+        var draft = ConfigurationDraft()
+        ConfigurationLoader.apply(yaml: "cache:\n  tll: 5s\n", file: "probe.yaml", to: &draft)
+        #expect(draft.problems.contains { if case .unknownKey = $0.reason { true } else { false } })
+    }
+}
