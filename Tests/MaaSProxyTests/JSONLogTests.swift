@@ -24,4 +24,13 @@ import Testing
         let time = try #require(object["time"] as? String)
         #expect(time.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$"#, options: .regularExpression) != nil)
     }
+
+    @Test(arguments: [
+        (1_764_373_565.123, "2025-11-28T23:46:05.123Z"),
+        (0.0, "1970-01-01T00:00:00.000Z"),
+        (951_782_399.999, "2000-02-28T23:59:59.999Z"),
+    ])
+    func timestampsAreRFC3339WithMilliseconds(seconds: Double, expected: String) {
+        #expect(LogTime.rfc3339Milliseconds(Date(timeIntervalSince1970: seconds)) == expected)
+    }
 }

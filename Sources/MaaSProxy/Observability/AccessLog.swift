@@ -1,31 +1,57 @@
 import AccessCheck
+import Foundation
 import Logging
 
-/// One JSON line per answered request (SPEC 6 Logs), under the `access` message.
+/// One JSON line per answered request (SPEC 6 Logs), `"msg":"access"`, in the same stream and shape
+/// as the other log lines.
 ///
-/// Credentials never appear: `authorization` is `present` or `absent`, and no other header value
-/// is written. The path is logged without its query.
+/// Written straight to the sink in a fixed key order rather than through swift-log's metadata
+/// dictionary: on the warm listing path that dictionary and its sorting cost a fifth of the
+/// throughput (bench/observability.sh). Credentials never appear: `authorization` is `present` or
+/// `absent`, and no other header value is written. The path is logged without its query.
 struct AccessLog: Sendable {
-    let logger: Logger
+    /// Access lines are `info` events: off when the configured level is above it.
+    let enabled: Bool
+    let sink: LogSink
+
+    init(level: Logger.Level, sink: LogSink = .standardOutput) {
+        self.enabled = level <= .info
+        self.sink = sink
+    }
 
     func record(_ exchange: ServerExchange, status: Int, bytesOut: Int) {
+        guard enabled else { return }
         let notes = exchange.notes
-        var metadata: Logger.Metadata = [
-            "requestId": "\(exchange.requestID)",
-            "method": "\(exchange.method)",
-            "path": "\(exchange.path)",
-            "route": "\(notes.route)",
-            "status": .stringConvertible(status),
-            "durationMs": .stringConvertible(exchange.loop.now.since(exchange.receivedAt).milliseconds),
-            "bytesIn": .stringConvertible(exchange.body.count),
-            "bytesOut": .stringConvertible(bytesOut),
-            "authorization": "\(SensitiveHeader.presence(exchange.header("Authorization")))",
-        ]
-        if let model = notes.model { metadata["model"] = "\(model)" }
-        if let cache = notes.decisionCache { metadata["decisionCache"] = "\(cache)" }
-        if let probes = notes.probes { metadata["probes"] = .stringConvertible(probes) }
-        if let upstream = notes.upstreamStatus { metadata["upstreamStatus"] = .stringConvertible(upstream) }
-        logger.info("access", metadata: metadata)
+        var json = JSONWriter()
+        json.object { line in
+            line.field("time", LogTime.rfc3339Milliseconds(Date()))
+            line.field("level", "info")
+            line.field("msg", "access")
+            line.field("requestId", exchange.requestID)
+            line.field("method", exchange.method)
+            line.field("path", String(exchange.path))
+            line.field("route", notes.route)
+            if let model = notes.model { line.field("model", model) }
+            line.key("status")
+            line.number(Int64(status))
+            line.key("durationMs")
+            line.number((exchange.loop.now.since(exchange.receivedAt).milliseconds * 1000).rounded() / 1000)
+            line.key("bytesIn")
+            line.number(Int64(exchange.body.count))
+            line.key("bytesOut")
+            line.number(Int64(bytesOut))
+            if let upstream = notes.upstreamStatus {
+                line.key("upstreamStatus")
+                line.number(Int64(upstream))
+            }
+            if let cache = notes.decisionCache { line.field("decisionCache", cache) }
+            if let probes = notes.probes {
+                line.key("probes")
+                line.number(Int64(probes))
+            }
+            line.field("authorization", SensitiveHeader.presence(exchange.header("Authorization")))
+        }
+        sink.write(json.bytes + [0x0A])
     }
 }
 

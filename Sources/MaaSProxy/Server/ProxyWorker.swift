@@ -39,7 +39,7 @@ final class ProxyWorker: @unchecked Sendable {
         ) { [unowned self] exchange in
             self.route(exchange)
         }
-        let accessLog = AccessLog(logger: context.logger)
+        let accessLog = AccessLog(level: configuration.log.level)
         let metrics = context.metrics
         server?.onAnswered = { exchange, status, bytesOut in
             accessLog.record(exchange, status: status, bytesOut: bytesOut)
