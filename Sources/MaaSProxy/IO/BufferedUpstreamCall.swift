@@ -44,7 +44,7 @@ final class BufferedUpstreamCall: @unchecked Sendable, ProbeCancellation {
         self.request = nil
         evhttp_cancel_request(request)
         completion = nil
-        end()
+        end(reusable: false)
     }
 
     private func begin(
@@ -118,17 +118,19 @@ final class BufferedUpstreamCall: @unchecked Sendable, ProbeCancellation {
     private func finish(_ response: ProbeResponse) {
         let completion = self.completion
         self.completion = nil
-        end()
+        // Only a connection that carried a whole response goes back to the pool: after a failure
+        // (TLS refused, reset, timeout, oversized body) its state is not worth trusting.
+        if case .http = response { end(reusable: true) } else { end(reusable: false) }
         completion?(response)
     }
 
     /// Releases everything this call holds; the self-retain goes last.
-    private func end() {
+    private func end(reusable: Bool = false) {
         timer?.cancel()
         timer = nil
         if let connection {
             self.connection = nil
-            pool.release(connection)
+            pool.release(connection, reusable: reusable)
         }
         if holdsSelf {
             holdsSelf = false

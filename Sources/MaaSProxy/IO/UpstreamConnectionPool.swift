@@ -50,11 +50,12 @@ final class UpstreamConnectionPool {
         return handle.map { UpstreamConnection(handle: $0, origin: origin) }
     }
 
-    /// Returns a connection after its request ended. Called from inside libevent callbacks, so a
-    /// surplus connection is freed on the next loop turn, never in the frame that used it.
-    func release(_ connection: UpstreamConnection) {
+    /// Returns a connection after its request ended; one that is not `reusable`, or beyond the idle
+    /// limit, is freed. Called from inside libevent callbacks, so freeing waits for the next loop
+    /// turn, never in the frame that used the connection.
+    func release(_ connection: UpstreamConnection, reusable: Bool) {
         var list = idle[connection.origin, default: []]
-        if list.count < maxIdlePerOrigin {
+        if reusable && list.count < maxIdlePerOrigin {
             list.append(connection)
             idle[connection.origin] = list
         } else {
