@@ -24,21 +24,8 @@ struct CheckConfigCommand: ParsableCommand {
         let report = CatalogCheck.run(paths: configuration.models.paths)
         problems += report.problems
 
-        print("configuration: ok")
-        print("  listen: \(configuration.listen.map(\.description).joined(separator: ", "))")
-        print("  admin.listen: \(configuration.adminListen)")
-        print("  workers: \(configuration.workers)")
-        print("  models.paths: \(configuration.models.paths.joined(separator: ", "))")
-        print(
-            "  probe: deadline \(DurationParser.format(configuration.probe.deadline)), "
-                + "concurrency \(configuration.probe.concurrency)"
-        )
-        print(
-            "  cache: ttl \(DurationParser.format(configuration.cache.ttl)), "
-                + "deniedTTL \(DurationParser.format(configuration.cache.deniedTTL)), "
-                + "unavailableTTL \(DurationParser.format(configuration.cache.unavailableTTL)), "
-                + "maxEntries \(configuration.cache.maxEntries)"
-        )
+        print("configuration: ok (effective values below)")
+        print(configuration.effectiveYAML, terminator: "")
         for warning in report.warnings { print("warning: \(warning)") }
 
         let snapshot = CatalogSnapshot(models: report.models, kinds: configuration.kindRegistry)

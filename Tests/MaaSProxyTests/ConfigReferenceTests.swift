@@ -80,3 +80,31 @@ import Testing
         #expect(draft.problems.contains { if case .unknownKey = $0.reason { true } else { false } })
     }
 }
+
+extension ConfigReferenceTests {
+    @Test func theEffectiveConfigurationReadsBackToItself() throws {
+        var configuration = ProxyConfiguration()
+        configuration.listen = [try ListenAddress(parsing: "[::1]:8443"), try ListenAddress(parsing: "127.0.0.1:0")]
+        configuration.publicURL = "https://maas.example.com"
+        configuration.workers = 3
+        configuration.models.paths = ["a dir/with \"quotes\"", "b.yaml"]
+        configuration.kinds = ["HostedModel": .none, "InferenceService": .http(method: "HEAD", path: "/health")]
+        configuration.probe.deadline = .milliseconds(1_500)
+        configuration.cache.ttl = .seconds(90)
+        configuration.upstream.httpsOnly = true
+        configuration.log.level = .debug
+        configuration.shutdownGrace = .zero
+        let reread = try ConfigurationLoader.load(file: try Self.write(configuration.effectiveYAML))
+        #expect(reread == configuration)
+        #expect(
+            try ConfigurationLoader.load(file: try Self.write(ProxyConfiguration().effectiveYAML))
+                == ProxyConfiguration()
+        )
+    }
+
+    static func write(_ text: String) throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("effective-\(UUID().uuidString).yaml")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+}
