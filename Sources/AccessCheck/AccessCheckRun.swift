@@ -14,6 +14,8 @@ final class AccessCheckRun: @unchecked Sendable {
     }
 
     private let checker: AccessChecker
+    /// The checker's settings when this check started; a reload applies to later checks only.
+    private let settings: AccessCheckSettings
     private let caller: Caller
     private let scheduler: any LoopScheduler
     private let bypassCache: Bool
@@ -39,11 +41,12 @@ final class AccessCheckRun: @unchecked Sendable {
         completion: @escaping @Sendable (AccessCheckResult) -> Void
     ) {
         self.checker = checker
+        self.settings = checker.settings
         self.caller = caller
         self.scheduler = scheduler
         self.bypassCache = bypassCache
         self.completion = completion
-        self.deadline = scheduler.now + checker.settings.deadline
+        self.deadline = scheduler.now + settings.deadline
     }
 
     func start(_ candidates: [Candidate]) {
@@ -82,7 +85,7 @@ final class AccessCheckRun: @unchecked Sendable {
 
     /// Starts queued probes while fewer than `concurrency` are in flight (SPEC 3.2).
     private func pump() {
-        while inFlight < checker.settings.concurrency, !queued.isEmpty, completion != nil {
+        while inFlight < settings.concurrency, !queued.isEmpty, completion != nil {
             let id = queued.removeFirst()
             inFlight += 1
             attempt(id)
@@ -99,7 +102,7 @@ final class AccessCheckRun: @unchecked Sendable {
         probes[id] = probe
         probes[id]?.cancellation = checker.transport.send(
             probe.request,
-            maxBodyBytes: checker.settings.maxProbeBodyBytes,
+            maxBodyBytes: settings.maxProbeBodyBytes,
             timeout: remaining
         ) { [self] response in
             self.answered(id, response)
@@ -116,7 +119,7 @@ final class AccessCheckRun: @unchecked Sendable {
         case .denied(let status):
             decide(id, .denied(status: status))
         case .retryable(let reason):
-            guard let delay = checker.settings.retry.delay(afterAttempt: probe.attempts, random: checker.random()),
+            guard let delay = settings.retry.delay(afterAttempt: probe.attempts, random: checker.random()),
                 scheduler.now + delay < deadline
             else { return decide(id, .unavailable(reason: reason)) }
             probes[id]?.retryTimer = scheduler.schedule(after: delay) { [self] in self.attempt(id) }
@@ -126,7 +129,7 @@ final class AccessCheckRun: @unchecked Sendable {
     /// Stores a probe's decision in the cache (releasing its waiters) and in this check's result.
     private func decide(_ id: ModelID, _ outcome: Decision.Outcome) {
         guard let probe = probes.removeValue(forKey: id) else { return }
-        let decision = checker.settings.lifetimes.decision(outcome, at: scheduler)
+        let decision = settings.lifetimes.decision(outcome, at: scheduler)
         checker.cache.complete(probe.ticket, with: decision)
         checker.observer?.probeFinished(
             model: id,
@@ -162,7 +165,7 @@ final class AccessCheckRun: @unchecked Sendable {
         for (id, probe) in probes {
             probe.cancellation?.cancel()
             probe.retryTimer?.cancel()
-            let decision = checker.settings.lifetimes.decision(.unavailable(reason: "probe deadline"), at: scheduler)
+            let decision = settings.lifetimes.decision(.unavailable(reason: "probe deadline"), at: scheduler)
             checker.cache.complete(probe.ticket, with: decision)
             record(id, decision)
         }

@@ -1,4 +1,5 @@
 import Routing
+import Synchronization
 
 /// Settings of one access check (SPEC 3.2, 4).
 public struct AccessCheckSettings: Sendable {
@@ -52,7 +53,7 @@ public final class AccessChecker: Sendable {
     let cache: DecisionCache
     let transport: any ProbeTransport
     let digest: any DigestFunction
-    let settings: AccessCheckSettings
+    private let currentSettings: Mutex<AccessCheckSettings>
     let random: @Sendable () -> Double
     let observer: (any AccessCheckObserver)?
     let builder: ProbeRequestBuilder
@@ -68,10 +69,18 @@ public final class AccessChecker: Sendable {
         self.cache = cache
         self.transport = transport
         self.digest = digest
-        self.settings = settings
+        self.currentSettings = Mutex(settings)
         self.random = random
         self.observer = observer
         self.builder = ProbeRequestBuilder(version: settings.userAgentVersion)
+    }
+
+    /// The settings new checks start with.
+    public var settings: AccessCheckSettings { currentSettings.withLock { $0 } }
+
+    /// Replaces the settings for checks started from now on (SIGHUP reload); running checks keep theirs.
+    public func update(settings: AccessCheckSettings) {
+        currentSettings.withLock { $0 = settings }
     }
 
     /// Checks `candidates` for `caller` on `scheduler`'s thread (call it from there). `completion`

@@ -19,7 +19,9 @@ struct ServeCommand: ParsableCommand {
         JSONLogHandler.bootstrap(level: configuration.log.level)
         let logger = Logger(label: "maas-proxy")
         do {
-            let status = try ProxyServer(configuration: configuration, logger: logger).run()
+            let options = self.options
+            let server = ProxyServer(configuration: configuration, logger: logger) { try options.resolve() }
+            let status = try server.run()
             if status != 0 { throw ExitCode(status) }
         } catch let exit as ExitCode {
             throw exit

@@ -13,20 +13,19 @@ final class CatalogStore: Sendable {
         var published: [String: (priority: Int, models: [MaaSModel])] = [:]
         var loaded: Set<String> = []
         var generation: UInt64 = 0
+        var kinds: KindRegistry
     }
 
     private let state: Mutex<State>
-    private let kinds: KindRegistry
     private let required: Set<String>
     private let logger: Logger
     private let reloadErrorCount = Atomic<Int>(0)
 
     /// - Parameter sources: the names of every enabled source; the store is loaded once each has published.
     init(kinds: KindRegistry, sources: [String], logger: Logger) {
-        self.kinds = kinds
         self.required = Set(sources)
         self.logger = logger
-        self.state = Mutex(State(snapshot: CatalogSnapshot(models: [], kinds: kinds, generation: 0)))
+        self.state = Mutex(State(snapshot: CatalogSnapshot(models: [], kinds: kinds, generation: 0), kinds: kinds))
     }
 
     var snapshot: CatalogSnapshot { state.withLock { $0.snapshot } }
@@ -46,13 +45,23 @@ final class CatalogStore: Sendable {
             state.loaded.insert(source)
             let (merged, shadowed) = CatalogStore.merge(state.published)
             state.generation += 1
-            state.snapshot = CatalogSnapshot(models: merged, kinds: kinds, generation: state.generation)
+            state.snapshot = CatalogSnapshot(models: merged, kinds: state.kinds, generation: state.generation)
             return (merged, shadowed)
         }
         for (id, winner) in shadowed {
             logger.warning("model defined by several sources", metadata: ["model": "\(id)", "using": "\(winner)"])
         }
         logger.debug("catalog updated", metadata: ["source": "\(source)", "models": "\(merged.count)"])
+    }
+
+    /// Replaces the kinds registry (SIGHUP) and publishes a snapshot that uses it.
+    func update(kinds: KindRegistry) {
+        state.withLock { state in
+            guard state.kinds != kinds else { return }
+            state.kinds = kinds
+            state.generation += 1
+            state.snapshot = CatalogSnapshot(models: state.snapshot.models, kinds: kinds, generation: state.generation)
+        }
     }
 
     /// One model per identity; the source with the highest priority wins.

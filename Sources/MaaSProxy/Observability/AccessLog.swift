@@ -10,17 +10,17 @@ import Logging
 /// throughput (bench/observability.sh). Credentials never appear: `authorization` is `present` or
 /// `absent`, and no other header value is written. The path is logged without its query.
 struct AccessLog: Sendable {
-    /// Access lines are `info` events: off when the configured level is above it.
-    let enabled: Bool
+    /// Access lines are `info` events: off while the level is above it.
+    let level: LogLevelControl
     let sink: LogSink
 
-    init(level: Logger.Level, sink: LogSink = .standardOutput) {
-        self.enabled = level <= .info
+    init(level: LogLevelControl = .process, sink: LogSink = .standardOutput) {
+        self.level = level
         self.sink = sink
     }
 
     func record(_ exchange: ServerExchange, status: Int, bytesOut: Int) {
-        guard enabled else { return }
+        guard level.current <= .info else { return }
         let notes = exchange.notes
         var json = JSONWriter()
         json.object { line in

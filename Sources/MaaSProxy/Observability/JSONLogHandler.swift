@@ -8,18 +8,29 @@ import Synchronization
 /// Each line is `{"time":…,"level":…,"msg":…, <metadata keys>}` written with a single `write(2)`,
 /// so lines from different threads never interleave.
 struct JSONLogHandler: LogHandler {
-    var logLevel: Logger.Level
     var metadata: Logger.Metadata = [:]
     private let sink: LogSink
+    private let level: LogLevelControl
 
-    init(level: Logger.Level, sink: LogSink = .standardOutput) {
-        self.logLevel = level
+    /// The level of every logger sharing `level`'s control; setting it changes them all (SIGHUP).
+    var logLevel: Logger.Level {
+        get { level.current }
+        set { level.current = newValue }
+    }
+
+    init(level: LogLevelControl, sink: LogSink = .standardOutput) {
+        self.level = level
         self.sink = sink
     }
 
-    /// Installs the handler for every `Logger` in the process.
+    init(level: Logger.Level, sink: LogSink = .standardOutput) {
+        self.init(level: LogLevelControl(level), sink: sink)
+    }
+
+    /// Installs the handler for every `Logger` in the process, all following `LogLevelControl.process`.
     static func bootstrap(level: Logger.Level) {
-        LoggingSystem.bootstrap { _ in JSONLogHandler(level: level) }
+        LogLevelControl.process.current = level
+        LoggingSystem.bootstrap { _ in JSONLogHandler(level: LogLevelControl.process) }
     }
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -57,6 +68,19 @@ struct JSONLogHandler: LogHandler {
                 }
             }
         }
+    }
+}
+
+/// The log level, shared by every logger of the process so a reload can change it at once.
+final class LogLevelControl: Sendable {
+    static let process = LogLevelControl(.info)
+    private let level: Mutex<Logger.Level>
+
+    init(_ level: Logger.Level) { self.level = Mutex(level) }
+
+    var current: Logger.Level {
+        get { level.withLock { $0 } }
+        set { level.withLock { $0 = newValue } }
     }
 }
 

@@ -9,10 +9,17 @@ import Routing
 final class ProxyServer {
     private let configuration: ProxyConfiguration
     private let logger: Logger
+    /// Reads the configuration again (flags and file) for SIGHUP.
+    private let resolveConfiguration: () throws -> ProxyConfiguration
 
-    init(configuration: ProxyConfiguration, logger: Logger) {
+    init(
+        configuration: ProxyConfiguration,
+        logger: Logger,
+        resolveConfiguration: @escaping () throws -> ProxyConfiguration
+    ) {
         self.configuration = configuration
         self.logger = logger
+        self.resolveConfiguration = resolveConfiguration
     }
 
     /// Serves until a stop signal; returns the process exit status.
@@ -51,10 +58,18 @@ final class ProxyServer {
             grace: configuration.shutdownGrace,
             logger: logger
         )
+        let reloader = ConfigurationReloader(
+            running: configuration,
+            resolve: resolveConfiguration,
+            catalog: catalog,
+            fileSource: fileSource,
+            checkers: workers.map(\.checker),
+            logger: logger
+        )
         let signals = SignalWatcher(loop: control)
         signals.on(SIGHUP) {
-            self.logger.info("SIGHUP: reloading model sources")
-            fileSource.reload()
+            self.logger.info("SIGHUP: reloading the configuration and model sources")
+            reloader.reload()
         }
         signals.on(SIGTERM) { shutdown.begin(signal: "SIGTERM") }
         signals.on(SIGINT) { shutdown.begin(signal: "SIGINT") }
@@ -71,7 +86,7 @@ final class ProxyServer {
             ]
         )
         control.run()
-        fileSource.stop()
+        reloader.stop()
         withExtendedLifetime((admin, signals)) {}
         logger.info("stopped")
         return 0

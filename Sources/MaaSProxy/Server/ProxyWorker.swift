@@ -12,6 +12,8 @@ final class ProxyWorker: @unchecked Sendable {
     private var server: HTTPServer?
     private let pool: UpstreamConnectionPool
     private let modelsHandler: ModelsHandler
+    /// This worker's access checker; its settings follow configuration reloads.
+    let checker: AccessChecker
     private var thread: Thread?
 
     init(index: Int, context: ProxyContext, inFlight: InFlightGauge) throws {
@@ -19,7 +21,7 @@ final class ProxyWorker: @unchecked Sendable {
         loop = try EventLoop(name: "worker-\(index)")
         self.context = context
         pool = UpstreamConnectionPool(loop: loop, tls: context.upstreamTLS)
-        let checker = AccessChecker(
+        checker = AccessChecker(
             cache: context.decisionCache,
             transport: LibeventProbeTransport(pool: pool),
             digest: context.digest,
@@ -39,7 +41,7 @@ final class ProxyWorker: @unchecked Sendable {
         ) { [unowned self] exchange in
             self.route(exchange)
         }
-        let accessLog = AccessLog(level: configuration.log.level)
+        let accessLog = AccessLog()
         let metrics = context.metrics
         server?.onAnswered = { exchange, status, bytesOut in
             accessLog.record(exchange, status: status, bytesOut: bytesOut)
