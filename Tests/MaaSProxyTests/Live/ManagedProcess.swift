@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Testing
 
 /// A product of this package started as a user would, with its output captured line by line.
 ///
@@ -42,6 +43,10 @@ final class ManagedProcess: @unchecked Sendable {
 
     deinit {
         terminate()
+        // Under `--sanitize=address` the products report memory errors on stderr: fail the test.
+        if let report = errorOutput.first(where: { $0.contains("AddressSanitizer") }) {
+            Issue.record("AddressSanitizer in \(pid): \(report)")
+        }
     }
 
     /// Where `swift build` put the executables: next to the test bundle.
