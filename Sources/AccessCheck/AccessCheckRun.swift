@@ -1,14 +1,28 @@
 import Routing
 
-/// One access check in progress. Confined to its scheduler's thread: every method runs there
-/// (callbacks from other threads arrive through `scheduler.execute`).
+/// One access check in progress (SPEC 3.2, 4).
+///
+/// Confined to its scheduler's thread: `AccessChecker.check` creates and starts it there, transport
+/// completions and timers come back there, and decisions of other checks' probes (single flight)
+/// hop there through `scheduler.execute`. The closures it hands out keep it alive until the last
+/// of them has run or been cancelled.
+///
+/// Deadline: at `deadline` everything not decided counts as unavailable for this response. Probes
+/// this check owns are cancelled and their cache tickets completed right then — with `unavailable`
+/// stored for its lifetime when an attempt was sent, without storing anything when the probe was
+/// still queued — so checks on other loops waiting for them are released too: nobody waits past
+/// the prober's deadline. Coalesced waits are simply abandoned: their prober completes them.
 final class AccessCheckRun: @unchecked Sendable {
     private struct Probe {
         var candidate: Candidate
         var ticket: ProbeTicket
         var request: ProbeRequest
+        /// Attempts sent so far; also the number of the attempt in flight, if any.
         var attempts = 0
         var startedAt: MonotonicInstant?
+        var attemptStartedAt: MonotonicInstant?
+        /// True from sending an attempt until its answer (or its cancellation).
+        var awaitingAnswer = false
         var cancellation: (any ProbeCancellation)?
         var retryTimer: (any ScheduledWork)?
     }
@@ -19,19 +33,24 @@ final class AccessCheckRun: @unchecked Sendable {
     private let caller: Caller
     private let scheduler: any LoopScheduler
     private let bypassCache: Bool
+    /// nil once called: the check is over.
     private var completion: (@Sendable (AccessCheckResult) -> Void)?
     private let deadline: MonotonicInstant
+    private let concurrency: Int
 
     private var decisions: [ModelID: Decision] = [:]
     private var oldestWall: Double?
+    /// Models whose decision is still to come (own probes and coalesced waits).
     private var waiting: Set<ModelID> = []
+    /// Own probes not started yet, in candidate order.
     private var queued: [ModelID] = []
+    private var queueHead = 0
+    /// Own probes: queued, in flight or between attempts.
     private var probes: [ModelID: Probe] = [:]
-    private var inFlight = 0
+    /// Own probes started and not decided (they hold a concurrency slot, retry waits included).
+    private var active = 0
     private var deadlineTimer: (any ScheduledWork)?
-    private var probesSent = 0
-    private var cacheHits = 0
-    private var coalesced = 0
+    private var stats = AccessCheckStats()
 
     init(
         checker: AccessChecker,
@@ -46,16 +65,21 @@ final class AccessCheckRun: @unchecked Sendable {
         self.scheduler = scheduler
         self.bypassCache = bypassCache
         self.completion = completion
-        self.deadline = scheduler.now + settings.deadline
+        // SPEC 3.2: the deadline is at least 1 s, even if a caller edited the settings after init.
+        self.deadline = scheduler.now + max(settings.deadline, .seconds(1))
+        self.concurrency = max(1, settings.concurrency)
     }
 
     func start(_ candidates: [Candidate]) {
         let credential = CredentialDigest(caller: caller, digest: checker.digest)
+        let builder = ProbeRequestBuilder(version: settings.userAgentVersion)
         let now = scheduler.now
         for candidate in candidates {
             let id = candidate.model.id
-            guard let request = checker.builder.request(for: candidate, caller: caller) else {
-                // Kinds without a probe (ExternalModel): visible iff Ready, never cached (SPEC 2).
+            // A model listed twice is checked once.
+            guard decisions[id] == nil, !waiting.contains(id) else { continue }
+            guard let request = builder.request(for: candidate, caller: caller) else {
+                // SPEC 2: kinds without a probe (ExternalModel) are visible iff Ready; never cached.
                 let outcome: Decision.Outcome =
                     candidate.model.isReady ? .granted(served: [], via405: false) : .denied(status: nil)
                 decisions[id] = Decision(outcome: outcome, decidedAtWall: scheduler.wallClockSeconds, expiresAt: now)
@@ -67,12 +91,13 @@ final class AccessCheckRun: @unchecked Sendable {
             }
             switch lookup {
             case .hit(let decision):
-                cacheHits += 1
+                stats.cacheHits += 1
                 record(id, decision)
             case .coalesced:
-                coalesced += 1
+                stats.coalesced += 1
                 waiting.insert(id)
             case .miss(let ticket):
+                stats.cacheMisses += 1
                 waiting.insert(id)
                 probes[id] = Probe(candidate: candidate, ticket: ticket, request: request)
                 queued.append(id)
@@ -83,43 +108,62 @@ final class AccessCheckRun: @unchecked Sendable {
         pump()
     }
 
-    /// Starts queued probes while fewer than `concurrency` are in flight (SPEC 3.2).
+    /// Starts queued probes while fewer than `concurrency` are active (SPEC 3.2).
     private func pump() {
-        while inFlight < settings.concurrency, !queued.isEmpty, completion != nil {
-            let id = queued.removeFirst()
-            inFlight += 1
+        while active < concurrency, queueHead < queued.count, completion != nil {
+            let id = queued[queueHead]
+            queueHead += 1
+            active += 1
             attempt(id)
         }
     }
 
     private func attempt(_ id: ModelID) {
         guard var probe = probes[id] else { return }
+        let now = scheduler.now
         probe.attempts += 1
         probe.retryTimer = nil
-        if probe.startedAt == nil { probe.startedAt = scheduler.now }
-        probesSent += 1
-        let remaining = deadline.since(scheduler.now)
+        probe.awaitingAnswer = true
+        probe.attemptStartedAt = now
+        if probe.startedAt == nil { probe.startedAt = now }
         probes[id] = probe
-        probes[id]?.cancellation = checker.transport.send(
+        stats.probesSent += 1
+        let number = probe.attempts
+        // SPEC 3.2: no attempt outlives the check's deadline.
+        let cancellation = checker.transport.send(
             probe.request,
             maxBodyBytes: settings.maxProbeBodyBytes,
-            timeout: remaining
+            timeout: deadline.since(now)
         ) { [self] response in
-            self.answered(id, response)
+            self.answered(id, attempt: number, response)
+        }
+        // A transport may answer before `send` returns; keep the handle only while the attempt is out.
+        if probes[id]?.attempts == number, probes[id]?.awaitingAnswer == true {
+            probes[id]?.cancellation = cancellation
         }
     }
 
-    private func answered(_ id: ModelID, _ response: ProbeResponse) {
-        guard var probe = probes[id], completion != nil else { return }
+    private func answered(_ id: ModelID, attempt number: Int, _ response: ProbeResponse) {
+        guard var probe = probes[id], probe.attempts == number, probe.awaitingAnswer else { return }
+        probe.awaitingAnswer = false
         probe.cancellation = nil
         probes[id] = probe
-        switch ProbeClassifier.classify(response) {
+        let classification = ProbeClassifier.classify(response)
+        checker.observer?.probeAttempted(
+            model: id,
+            kind: probe.candidate.model.listedKind,
+            attempt: number,
+            classification: classification,
+            latency: scheduler.now.since(probe.attemptStartedAt ?? scheduler.now)
+        )
+        switch classification {
         case .granted(let served, let via405):
             decide(id, .granted(served: served, via405: via405))
         case .denied(let status):
             decide(id, .denied(status: status))
         case .retryable(let reason):
-            guard let delay = settings.retry.delay(afterAttempt: probe.attempts, random: checker.random()),
+            // SPEC 3.2: at most 4 attempts, and none that could not start before the deadline.
+            guard let delay = settings.retry.delay(afterAttempt: number, random: checker.random()),
                 scheduler.now + delay < deadline
             else { return decide(id, .unavailable(reason: reason)) }
             probes[id]?.retryTimer = scheduler.schedule(after: delay) { [self] in self.attempt(id) }
@@ -130,22 +174,16 @@ final class AccessCheckRun: @unchecked Sendable {
     private func decide(_ id: ModelID, _ outcome: Decision.Outcome) {
         guard let probe = probes.removeValue(forKey: id) else { return }
         let decision = settings.lifetimes.decision(outcome, at: scheduler)
-        checker.cache.complete(probe.ticket, with: decision)
-        checker.observer?.probeFinished(
-            model: id,
-            kind: probe.candidate.model.listedKind,
-            outcome: outcome,
-            attempts: probe.attempts,
-            latency: scheduler.now.since(probe.startedAt ?? scheduler.now)
-        )
-        inFlight -= 1
+        active -= 1
         record(id, decision)
         waiting.remove(id)
+        checker.cache.complete(probe.ticket, with: decision)
+        reportFinished(probe, outcome)
         if waiting.isEmpty { return finish() }
         pump()
     }
 
-    /// A decision from another caller's probe (single flight).
+    /// A decision from another check's probe (single flight), already on this loop.
     private func delivered(_ id: ModelID, _ decision: Decision) {
         guard completion != nil, waiting.remove(id) != nil else { return }
         record(id, decision)
@@ -157,28 +195,64 @@ final class AccessCheckRun: @unchecked Sendable {
         oldestWall = min(oldestWall ?? decision.decidedAtWall, decision.decidedAtWall)
     }
 
-    /// SPEC 3.2: what is still pending counts as unavailable; our own probes complete their tickets
-    /// so that coalesced waiters elsewhere are released too.
+    /// SPEC 3.2: what is still pending counts as unavailable. Own probes are abandoned and their
+    /// tickets completed (cached as unavailable) so coalesced waiters on other loops are released.
     private func deadlineReached() {
         deadlineTimer = nil
         guard completion != nil else { return }
-        for (id, probe) in probes {
-            probe.cancellation?.cancel()
-            probe.retryTimer?.cancel()
-            let decision = settings.lifetimes.decision(.unavailable(reason: "probe deadline"), at: scheduler)
-            checker.cache.complete(probe.ticket, with: decision)
-            record(id, decision)
-        }
+        // Clear the state first: completing tickets calls out, and nothing may find it half-done.
+        let abandoned = probes
         probes.removeAll()
         queued.removeAll()
-        let unavailable = Decision(
-            outcome: .unavailable(reason: "probe deadline"),
+        queueHead = 0
+        active = 0
+        let pending = waiting
+        waiting.removeAll()
+
+        let reason = "probe deadline"
+        let cached = settings.lifetimes.decision(.unavailable(reason: reason), at: scheduler)
+        for (id, probe) in abandoned {
+            if probe.awaitingAnswer {
+                probe.cancellation?.cancel()
+                checker.observer?.probeAttempted(
+                    model: id,
+                    kind: probe.candidate.model.listedKind,
+                    attempt: probe.attempts,
+                    classification: nil,
+                    latency: scheduler.now.since(probe.attemptStartedAt ?? scheduler.now)
+                )
+            }
+            probe.retryTimer?.cancel()
+            record(id, cached)
+        }
+        // Coalesced waits: unavailable for this response only; their prober decides the entry.
+        let forThisResponse = Decision(
+            outcome: .unavailable(reason: reason),
             decidedAtWall: scheduler.wallClockSeconds,
             expiresAt: scheduler.now
         )
-        for id in waiting where decisions[id] == nil { decisions[id] = unavailable }
-        waiting.removeAll()
+        for id in pending where decisions[id] == nil { decisions[id] = forThisResponse }
+        for probe in abandoned.values {
+            if probe.attempts > 0 {
+                // Pending at the deadline: a real "unavailable", kept for its lifetime (SPEC 3.2, 4).
+                checker.cache.complete(probe.ticket, with: cached)
+                reportFinished(probe, cached.outcome)
+            } else {
+                // Never sent (queued behind the concurrency limit): nothing learned, nothing stored.
+                checker.cache.abandon(probe.ticket, with: cached)
+            }
+        }
         finish()
+    }
+
+    private func reportFinished(_ probe: Probe, _ outcome: Decision.Outcome) {
+        checker.observer?.probeFinished(
+            model: probe.candidate.model.id,
+            kind: probe.candidate.model.listedKind,
+            outcome: outcome,
+            attempts: probe.attempts,
+            latency: scheduler.now.since(probe.startedAt ?? scheduler.now)
+        )
     }
 
     private func finish() {
@@ -186,14 +260,6 @@ final class AccessCheckRun: @unchecked Sendable {
         self.completion = nil
         deadlineTimer?.cancel()
         deadlineTimer = nil
-        completion(
-            AccessCheckResult(
-                decisions: decisions,
-                oldestDecisionWall: oldestWall,
-                probesSent: probesSent,
-                cacheHits: cacheHits,
-                coalesced: coalesced
-            )
-        )
+        completion(AccessCheckResult(decisions: decisions, oldestDecisionWall: oldestWall, stats: stats))
     }
 }

@@ -1,54 +1,11 @@
 import Routing
 import Synchronization
 
-/// Settings of one access check (SPEC 3.2, 4).
-public struct AccessCheckSettings: Sendable {
-    /// Bound on all probes of one request; at least 1 s.
-    public var deadline: Duration
-    /// Probes in flight for one check.
-    public var concurrency: Int
-    public var lifetimes: DecisionLifetimes
-    public var maxProbeBodyBytes: Int
-    public var userAgentVersion: String
-    public var retry: RetryPolicy
-
-    public init(
-        deadline: Duration = .seconds(15),
-        concurrency: Int = 10,
-        lifetimes: DecisionLifetimes = DecisionLifetimes(),
-        maxProbeBodyBytes: Int = 4 * 1024 * 1024,
-        userAgentVersion: String,
-        retry: RetryPolicy = .spec
-    ) {
-        self.deadline = max(deadline, .seconds(1))
-        self.concurrency = max(1, concurrency)
-        self.lifetimes = lifetimes
-        self.maxProbeBodyBytes = maxProbeBodyBytes
-        self.userAgentVersion = userAgentVersion
-        self.retry = retry
-    }
-}
-
-/// The outcome of one access check: a decision per candidate that was decided in time.
-public struct AccessCheckResult: Sendable {
-    /// Every candidate; those not decided by the deadline are `unavailable`.
-    public var decisions: [ModelID: Decision]
-    /// The oldest probe decision used (cached or fresh), seconds since 1970; nil when no probe was needed.
-    public var oldestDecisionWall: Double?
-    public var probesSent: Int
-    public var cacheHits: Int
-    public var coalesced: Int
-}
-
-/// Hears about probes and cache lookups, for metrics and logs (implemented by `MaaSProxy`).
-public protocol AccessCheckObserver: Sendable {
-    /// One probe ended with a decision after `attempts` attempts taking `latency` in all.
-    func probeFinished(model: ModelID, kind: String, outcome: Decision.Outcome, attempts: Int, latency: Duration)
-}
-
 /// Decides which candidates a caller may use (SPEC 3, 4): decision cache first, probes on a miss.
 ///
-/// One checker per worker (its transport uses that worker's connections); the cache is shared.
+/// One checker per worker (its transport uses that worker's connections); the cache is shared by
+/// all. The checker itself holds no per-check state: each `check` runs as an `AccessCheckRun`
+/// confined to the scheduler it was given.
 public final class AccessChecker: Sendable {
     let cache: DecisionCache
     let transport: any ProbeTransport
@@ -56,7 +13,6 @@ public final class AccessChecker: Sendable {
     private let currentSettings: Mutex<AccessCheckSettings>
     let random: @Sendable () -> Double
     let observer: (any AccessCheckObserver)?
-    let builder: ProbeRequestBuilder
 
     public init(
         cache: DecisionCache,
@@ -72,7 +28,6 @@ public final class AccessChecker: Sendable {
         self.currentSettings = Mutex(settings)
         self.random = random
         self.observer = observer
-        self.builder = ProbeRequestBuilder(version: settings.userAgentVersion)
     }
 
     /// The settings new checks start with.
@@ -83,8 +38,12 @@ public final class AccessChecker: Sendable {
         currentSettings.withLock { $0 = settings }
     }
 
-    /// Checks `candidates` for `caller` on `scheduler`'s thread (call it from there). `completion`
-    /// runs exactly once on that thread, at the latest at the deadline.
+    /// Checks `candidates` for `caller`. Call it on `scheduler`'s thread; the whole check runs there.
+    ///
+    /// Probe-less kinds are decided without contact (granted iff Ready, not cached); the others
+    /// come from the cache, from another check's probe in flight, or from a probe of our own, at
+    /// most `settings.concurrency` at a time. `completion` runs exactly once, on that thread, at
+    /// the latest at the deadline — before `check` returns when nothing had to be awaited.
     public func check(
         caller: Caller,
         candidates: [Candidate],

@@ -23,9 +23,12 @@ public struct Caller: Hashable, Sendable, CustomStringConvertible {
     /// The last non-empty `X-MaaS-Subscription` value, trimmed; nil when there is none.
     public let subscription: String?
 
+    /// `subscription` is trimmed; a blank one counts as none (SPEC 3.2: the header is then omitted,
+    /// and the decision key is the same as without one).
     public init(credential: Credential, subscription: String?) {
         self.credential = credential
-        self.subscription = subscription
+        let trimmed = subscription?.trimmingHTTPWhitespace()
+        self.subscription = trimmed?.isEmpty == false ? trimmed : nil
     }
 
     /// Picks the last non-empty value among every `X-MaaS-Subscription` header received, in order.

@@ -2,36 +2,32 @@ import Synchronization
 
 /// The decision cache shared by every worker (SPEC 4): lifetimes per outcome, single flight, LRU.
 ///
-/// Entry states: missing → probing(waiters) → decided(decision). `lookup` returns what the caller
-/// must do; the caller that gets `.miss` owns the probe and must `complete` its ticket exactly once,
-/// whatever happens (result, deadline, cancellation), so waiters never hang. Waiters are called
-/// outside the lock, on the completing thread: they hop to their own loop themselves.
+/// Entry states: missing → probing(waiters) → decided(decision) (see `DecisionCacheState`).
+/// Safe to use from any thread; every method takes the lock briefly and never calls out while
+/// holding it.
+///
+/// Single-flight contract: the caller that gets `.miss` owns the probe and must `complete` its
+/// ticket exactly once (or `abandon` it), whatever happens (answer, retries exhausted, deadline),
+/// so that waiters never hang. `AccessChecker` completes at the latest at its own deadline. Waiters are called
+/// once, outside the lock, on the completing thread: each wraps itself to hop to its own loop.
 public final class DecisionCache: Sendable {
     public typealias Waiter = @Sendable (Decision) -> Void
 
-    private enum Entry {
-        case probing(ticket: UInt64, waiters: [Waiter])
-        case decided(Decision)
-    }
-
-    private struct State {
-        var entries: [DecisionKey: Entry] = [:]
-        var recency = RecencyList<DecisionKey>()
-        var nextTicket: UInt64 = 1
-        var statistics = CacheStatistics()
-    }
-
-    private let state = Mutex(State())
+    private let state: Mutex<DecisionCacheState<Waiter>>
+    /// Decided entries kept at most; the least recently used beyond it are dropped.
     public let maxEntries: Int
 
     public init(maxEntries: Int = 100_000) {
-        self.maxEntries = max(1, maxEntries)
+        let state = DecisionCacheState<Waiter>(maxEntries: maxEntries)
+        self.maxEntries = state.maxEntries
+        self.state = Mutex(state)
     }
 
     /// Looks `key` up at `now`.
     /// - `.hit`: a fresh decision (not when `bypassCache`, the request's `Cache-Control: no-cache`).
-    /// - `.coalesced`: another caller is probing; `waiter` will be called once with its decision.
-    /// - `.miss`: the caller must probe and then `complete` the ticket.
+    /// - `.coalesced`: another caller is probing (joined even when bypassing); `waiter` will be
+    ///   called once with its decision, on the thread that completes the probe.
+    /// - `.miss`: the caller must probe and then `complete` the ticket. Expired entries are misses.
     public func lookup(
         _ key: DecisionKey,
         now: MonotonicInstant,
@@ -40,84 +36,37 @@ public final class DecisionCache: Sendable {
     )
         -> CacheLookup
     {
-        state.withLock { state in
-            switch state.entries[key] {
-            case .probing(let ticket, var waiters):
-                waiters.append(waiter)
-                state.entries[key] = .probing(ticket: ticket, waiters: waiters)
-                state.statistics.coalesced += 1
-                return .coalesced
-            case .decided(let decision) where !bypassCache && now < decision.expiresAt:
-                state.recency.touch(key)
-                state.statistics.hits += 1
-                return .hit(decision)
-            case .decided, nil:
-                state.recency.remove(key)
-                let ticket = state.nextTicket
-                state.nextTicket += 1
-                state.entries[key] = .probing(ticket: ticket, waiters: [])
-                state.statistics.misses += 1
-                return .miss(ProbeTicket(key: key, id: ticket))
-            }
-        }
+        state.withLock { $0.lookup(key, now: now, bypassCache: bypassCache, waiter: waiter) }
     }
 
-    /// Stores the probe's decision and hands it to every waiter. A ticket whose entry was replaced
-    /// meanwhile still releases its own waiters but does not overwrite the newer entry.
+    /// Stores the probe's decision and calls every waiter with it, after unlocking. When the key
+    /// was evicted during the probe, the waiters still get the decision but it is not stored. A
+    /// ticket completed a second time changes nothing.
     public func complete(_ ticket: ProbeTicket, with decision: Decision) {
-        let waiters: [Waiter] = state.withLock { state in
-            guard case .probing(let current, let waiters) = state.entries[ticket.key], current == ticket.id else {
-                return []
-            }
-            state.entries[ticket.key] = .decided(decision)
-            state.recency.touch(ticket.key)
-            while state.recency.count > maxEntries, let oldest = state.recency.removeOldest() {
-                state.entries[oldest] = nil
-                state.statistics.evictions += 1
-            }
-            return waiters
-        }
+        let waiters = state.withLock { $0.complete(ticket, with: decision, store: true) }
         for waiter in waiters { waiter(decision) }
     }
 
-    /// Forgets a decided entry at once (SPEC 4: a backend answered a forwarded call 401/403).
-    /// A probe in flight is left alone: its waiters still need its answer.
-    public func evict(_ key: DecisionKey) {
-        state.withLock { state in
-            guard case .decided = state.entries[key] else { return }
-            state.entries[key] = nil
-            state.recency.remove(key)
-        }
+    /// Gives up a probe that never ran (its check hit the deadline first): the waiters get
+    /// `decision` for their response, and the key is left missing so the next lookup probes.
+    public func abandon(_ ticket: ProbeTicket, with decision: Decision) {
+        let waiters = state.withLock { $0.complete(ticket, with: decision, store: false) }
+        for waiter in waiters { waiter(decision) }
     }
 
-    /// Counters for metrics; `size` counts decided entries.
+    /// Forgets the decision for `key` at once (SPEC 4: a backend answered a forwarded call 401 or
+    /// 403). A probe in flight keeps its waiters, but its answer is not stored.
+    public func evict(_ key: DecisionKey) {
+        state.withLock { $0.evict(key) }
+    }
+
+    /// Counters for metrics; `size` counts decided entries, `probing` the keys being probed.
     public var statistics: CacheStatistics {
         state.withLock { state in
             var statistics = state.statistics
-            statistics.size = state.recency.count
+            statistics.size = state.decidedCount
+            statistics.probing = state.probingCount
             return statistics
         }
     }
-}
-
-/// What `DecisionCache.lookup` tells the caller to do.
-public enum CacheLookup: Sendable {
-    case hit(Decision)
-    case coalesced
-    case miss(ProbeTicket)
-}
-
-/// The right and the duty to probe one key and `complete` it.
-public struct ProbeTicket: Hashable, Sendable {
-    public let key: DecisionKey
-    let id: UInt64
-}
-
-/// Decision-cache counters (SPEC 6 metrics: lookups by result, size).
-public struct CacheStatistics: Hashable, Sendable {
-    public var hits = 0
-    public var misses = 0
-    public var coalesced = 0
-    public var evictions = 0
-    public var size = 0
 }

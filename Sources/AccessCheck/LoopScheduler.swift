@@ -6,7 +6,8 @@ public protocol LoopScheduler: Sendable {
     var now: MonotonicInstant { get }
     /// Wall-clock now in seconds since 1970, for `X-Access-Checked-At` (SPEC 3.5).
     var wallClockSeconds: Double { get }
-    /// Runs `work` on the loop's thread soon. Safe to call from any thread.
+    /// Runs `work` on the loop's thread soon, never before returning (access checks rely on it to
+    /// deliver single-flight decisions without re-entering themselves). Safe to call from any thread.
     func execute(_ work: @escaping @Sendable () -> Void)
     /// Runs `work` on the loop's thread after `delay`. Call from the loop's thread.
     func schedule(after delay: Duration, _ work: @escaping @Sendable () -> Void) -> any ScheduledWork

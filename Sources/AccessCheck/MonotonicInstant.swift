@@ -7,22 +7,27 @@ public struct MonotonicInstant: Comparable, Hashable, Sendable {
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
 
+    /// Saturates at the end of time, so a huge configured lifetime never wraps into the past.
     public static func + (lhs: Self, rhs: Duration) -> Self {
-        Self(nanoseconds: lhs.nanoseconds &+ rhs.nanosecondsClamped)
+        let (sum, overflow) = lhs.nanoseconds.addingReportingOverflow(rhs.nanosecondsClamped)
+        return Self(nanoseconds: overflow ? .max : sum)
     }
 
     /// Time from `earlier` to `self`; zero when `earlier` is later.
     public func since(_ earlier: Self) -> Duration {
-        nanoseconds >= earlier.nanoseconds ? .nanoseconds(Int64(nanoseconds - earlier.nanoseconds)) : .zero
+        guard nanoseconds > earlier.nanoseconds else { return .zero }
+        return .nanoseconds(Int64(clamping: nanoseconds - earlier.nanoseconds))
     }
 }
 
 extension Duration {
-    /// Whole nanoseconds, clamped to zero for negative durations.
+    /// Whole nanoseconds, clamped to zero for negative durations and to `UInt64.max` for huge ones.
     public var nanosecondsClamped: UInt64 {
         let (seconds, attoseconds) = components
         if seconds < 0 { return 0 }
-        return UInt64(seconds) &* 1_000_000_000 &+ UInt64(attoseconds / 1_000_000_000)
+        let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
+        let (total, carry) = whole.addingReportingOverflow(UInt64(max(0, attoseconds) / 1_000_000_000))
+        return overflow || carry ? .max : total
     }
 
     public var milliseconds: Double { Double(nanosecondsClamped) / 1_000_000 }

@@ -1,17 +1,10 @@
 import Foundation
 
-/// What one probe attempt says about access (SPEC 3.2).
-public enum ProbeClassification: Hashable, Sendable {
-    /// 2xx with a `data` array (served ids, backend order), or 405 (no ids: `via405`).
-    case granted(served: [ServedModel], via405: Bool)
-    /// 401, 403, 404, or 2xx without `data`: a definite no.
-    case denied(status: Int)
-    /// Anything else: worth another attempt.
-    case retryable(reason: String)
-}
-
 /// Classifies probe responses (SPEC 3.2).
 public enum ProbeClassifier {
+    /// 2xx: a JSON object body with a `data` array is granted (served = entries with a non-empty
+    /// string `id`, backend order); `data` missing or null is denied; any other body is retryable.
+    /// 405 is granted without ids; 401, 403, 404 denied; every other status or failure retryable.
     public static func classify(_ response: ProbeResponse) -> ProbeClassification {
         switch response {
         case .failed(let reason):
@@ -41,8 +34,10 @@ public enum ProbeClassifier {
         return .granted(served: served, via405: false)
     }
 
+    /// `created` when it is a positive integral number (not a boolean, string or fraction), else 0.
     private static func positiveInteger(_ value: Any?) -> Int64 {
-        guard let number = value as? NSNumber else { return 0 }
+        // JSONSerialization hands booleans over as NSNumber too; their type encoding is "c".
+        guard let number = value as? NSNumber, String(cString: number.objCType) != "c" else { return 0 }
         let double = number.doubleValue
         guard double.rounded() == double, double > 0, double < 1e15 else { return 0 }
         return number.int64Value

@@ -20,11 +20,36 @@ import Testing
         )
     }
 
-    @Test func noSubscriptionHeaderWithoutOne() throws {
+    @Test(arguments: [nil, "", " \t "] as [String?])
+    func noSubscriptionHeaderWithoutOne(subscription: String?) throws {
+        let caller = Fixtures.caller("Bearer t", subscription: subscription)
         let request = try #require(
-            ProbeRequestBuilder(version: "1").request(for: Fixtures.candidate("m"), caller: Fixtures.caller())
+            ProbeRequestBuilder(version: "1").request(for: Fixtures.candidate("m"), caller: caller)
         )
-        #expect(!request.headers.contains { $0.name == "X-Maas-Subscription" })
+        #expect(
+            request.headers == [
+                HTTPHeader("Authorization", "Bearer t"), HTTPHeader("Accept", "application/json"),
+                HTTPHeader("User-Agent", "maas-proxy/1"),
+            ]
+        )
+    }
+
+    @Test(
+        arguments: [
+            ("/llm/m", nil, "/v1/models", "/llm/m/v1/models"),
+            ("/llm/m/", nil, "/v1/models", "/llm/m/v1/models"),
+            ("", nil, "/v1/models", "/v1/models"),
+            ("/", "a=1&b=2", "v1/models", "/v1/models?a=1&b=2"),
+            ("/llm/m", "tenant=x", "/v1/models", "/llm/m/v1/models?tenant=x"),
+        ] as [(String, String?, String, String)]
+    )
+    func theProbeURLJoinsTheEndpointAndThePath(path: String, query: String?, probePath: String, target: String) throws {
+        var candidate = Fixtures.candidate("m", probe: .http(method: "GET", path: probePath))
+        candidate.endpoint = EndpointURL(scheme: "https", host: "maas.example.com", port: 443, path: path, query: query)
+        let request = try #require(ProbeRequestBuilder(version: "1").request(for: candidate, caller: Fixtures.caller()))
+        #expect(request.url.requestTarget == target)
+        #expect(request.url.hostHeader == "maas.example.com")
+        #expect(request.method == "GET")
     }
 
     @Test func configuredKindUsesItsMethodAndPathAndKeepsTheQuery() throws {

@@ -1,0 +1,18 @@
+/// What one access check did, for logs and metrics.
+public struct AccessCheckStats: Hashable, Sendable {
+    /// Probe attempts sent over the transport (retries included).
+    public var probesSent = 0
+    /// Decisions read from the cache.
+    public var cacheHits = 0
+    /// Decisions this check had to probe itself (cache misses).
+    public var cacheMisses = 0
+    /// Decisions awaited from another check's probe (single flight).
+    public var coalesced = 0
+
+    public init(probesSent: Int = 0, cacheHits: Int = 0, cacheMisses: Int = 0, coalesced: Int = 0) {
+        self.probesSent = probesSent
+        self.cacheHits = cacheHits
+        self.cacheMisses = cacheMisses
+        self.coalesced = coalesced
+    }
+}
