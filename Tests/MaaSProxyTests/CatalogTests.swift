@@ -1,139 +1,402 @@
 import Foundation
 import Logging
 import Routing
+import Synchronization
 import Testing
 
 @testable import MaaSProxy
 
-@Suite(.serialized)
-struct CatalogTests {
-    static func model(_ name: String, namespace: String = "ns", endpoint: String = "http://127.0.0.1:1/x") -> String {
+@Suite struct CatalogTests {
+    static func model(
+        _ name: String,
+        namespace: String = "ns",
+        endpoint: String = "http://127.0.0.1:1/x",
+        phase: String = "Ready"
+    ) -> String {
         """
         apiVersion: maas.opendatahub.io/v1alpha1
         kind: MaaSModel
         metadata: {name: \(name), namespace: \(namespace)}
         spec: {modelRef: {kind: LLMInferenceService, name: \(name)}}
-        status: {phase: Ready, endpoint: "\(endpoint)"}
+        status: {phase: \(phase), endpoint: "\(endpoint)"}
         """
     }
 
-    struct Fixture {
+    /// A temporary directory of manifests, a store with one file source, and the captured log.
+    final class Fixture {
         let directory: URL
+        let log = LogSink.capturing()
         let store: CatalogStore
         let source: FileCatalogSource
 
+        init(
+            files: [String: String] = [:],
+            paths: [String]? = nil,
+            pollInterval: Duration = .milliseconds(100)
+        ) throws {
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("catalog-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let logger = Logger(label: "test") { [log] _ in JSONLogHandler(level: .trace, sink: log) }
+            store = CatalogStore(kinds: .builtIn, sources: [FileCatalogSource.sourceName], logger: logger)
+            source = FileCatalogSource(
+                paths: paths ?? [directory.path],
+                store: store,
+                logger: logger,
+                pollInterval: pollInterval
+            )
+            for (name, text) in files { try write(name, text) }
+        }
+
+        deinit {
+            source.stop()
+            try? FileManager.default.removeItem(at: directory)
+        }
+
         func names() -> [String] { store.snapshot.models.map(\.id.description) }
 
+        func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+        /// Writes atomically (a new inode), creating parent directories.
         func write(_ name: String, _ text: String) throws {
-            try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+            let url = directory.appendingPathComponent(name)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(),
+                withIntermediateDirectories: true
+            )
+            try text.write(to: url, atomically: true, encoding: .utf8)
         }
+
+        func remove(_ name: String) throws { try FileManager.default.removeItem(atPath: path(name)) }
+
+        /// The captured log lines as JSON objects.
+        func logLines() -> [[String: Any]] {
+            log.captured.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        }
+
+        func logLines(message: String) -> [[String: Any]] { logLines().filter { $0["msg"] as? String == message } }
     }
 
-    static func fixture(files: [String: String], pollInterval: Duration = .milliseconds(100)) throws -> Fixture {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("catalog-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        for (name, text) in files {
-            try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
-        }
-        let logger = Logger(label: "test")
-        let store = CatalogStore(kinds: .builtIn, sources: [FileCatalogSource.sourceName], logger: logger)
-        let source = FileCatalogSource(
-            paths: [directory.path],
-            store: store,
-            logger: logger,
-            pollInterval: pollInterval
-        )
-        return Fixture(directory: directory, store: store, source: source)
-    }
+    static let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 
-    static func waitUntil(_ condition: () -> Bool) -> Bool {
-        let deadline = ContinuousClock.now + .seconds(2)
+    /// Polls `condition` until it holds or `timeout` passes; never sleeps longer than needed.
+    static func eventually(within timeout: Duration = .seconds(2), _ condition: () -> Bool) -> Bool {
+        let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if condition() { return true }
-            Thread.sleep(forTimeInterval: 0.02)
+            Thread.sleep(forTimeInterval: 0.01)
         }
         return condition()
     }
 
-    @Test func loadsEveryManifestAndBecomesReady() throws {
-        let fixture = try Self.fixture(files: [
-            "a.yaml": Self.model("a"), "nested.yml": Self.model("b") + "\n---\n" + Self.model("c", namespace: "other"),
-            "ignored.txt": Self.model("ignored"),
+    /// Lets the poller run a few times (for checks that something does *not* happen).
+    static func letThePollerRun() { Thread.sleep(forTimeInterval: 0.35) }
+
+    @Test func theInitialLoadReadsEveryManifestUnderTheDirectory() throws {
+        let fixture = try Fixture(files: [
+            "a.yaml": Self.model("a"),
+            "sub/deeper/b.yml": Self.model("b") + "\n---\n" + Self.model("c", namespace: "other"),
+            "d.JSON": #"{"apiVersion":"maas.opendatahub.io/v1alpha1","kind":"MaaSModel","#
+                + #""metadata":{"name":"d","namespace":"ns"},"spec":{"modelRef":{"name":"d"}}}"#,
+            "notes.txt": Self.model("ignored-txt"),
+            ".hidden.yaml": Self.model("ignored-hidden"),
+            ".git/x.yaml": Self.model("ignored-hidden-dir"),
         ])
-        defer { fixture.source.stop() }
         #expect(!fixture.store.isLoaded)
+        #expect(fixture.store.generation == 0)
         try fixture.source.start()
         #expect(fixture.store.isLoaded)
-        #expect(fixture.names() == ["ns/a", "ns/b", "other/c"])
+        #expect(fixture.store.pendingSources.isEmpty)
+        #expect(fixture.names() == ["ns/a", "ns/b", "ns/d", "other/c"])
+        #expect(fixture.store.generation == 1)
+        #expect(fixture.store.reloadErrors == 0)
     }
 
-    @Test func changesAreSeenByPollingAndBrokenFilesKeepTheirLastGoodContents() throws {
-        let fixture = try Self.fixture(files: ["a.yaml": Self.model("a")])
-        defer { fixture.source.stop() }
+    @Test func aNewFileIsPickedUpByPollingWithinTwoSeconds() throws {
+        // The production interval: SPEC 1 wants changes live within 2 s.
+        let fixture = try Fixture(files: ["a.yaml": Self.model("a")], pollInterval: .seconds(1))
         try fixture.source.start()
         try fixture.write("b.yaml", Self.model("b"))
-        #expect(Self.waitUntil { fixture.names() == ["ns/a", "ns/b"] })
-
-        let generation = fixture.store.snapshot.generation
-        try fixture.write("a.yaml", "kind: [unterminated")
-        #expect(Self.waitUntil { fixture.store.reloadErrors == 1 })
-        #expect(fixture.names() == ["ns/a", "ns/b"])
-        #expect(fixture.store.snapshot.generation >= generation)
-
-        try fixture.write("a.yaml", Self.model("a2"))
-        #expect(Self.waitUntil { fixture.names() == ["ns/a2", "ns/b"] })
-
-        try FileManager.default.removeItem(at: fixture.directory.appendingPathComponent("b.yaml"))
-        #expect(Self.waitUntil { fixture.names() == ["ns/a2"] })
+        #expect(Self.eventually(within: .seconds(2)) { fixture.names() == ["ns/a", "ns/b"] })
     }
 
-    @Test func reloadRescansImmediately() throws {
-        let fixture = try Self.fixture(files: ["a.yaml": Self.model("a")], pollInterval: .seconds(3600))
-        defer { fixture.source.stop() }
+    @Test func aModifiedFileReplacesItsModels() throws {
+        let fixture = try Fixture(files: ["a.yaml": Self.model("a", phase: "Pending")])
+        try fixture.source.start()
+        #expect(fixture.store.modelsByPhase == ["Pending": 1])
+        try fixture.write("a.yaml", Self.model("a", phase: "Ready") + "\n---\n" + Self.model("a2"))
+        #expect(Self.eventually { fixture.names() == ["ns/a", "ns/a2"] })
+        #expect(fixture.store.modelsByPhase == ["Ready": 2])
+    }
+
+    @Test func aBrokenFileKeepsItsLastGoodContentsAndCountsOneErrorPerChange() throws {
+        let fixture = try Fixture(files: ["a.yaml": Self.model("a"), "b.yaml": Self.model("b")])
+        try fixture.source.start()
+        let generation = fixture.store.generation
+
+        try fixture.write("a.yaml", "kind: [unterminated")
+        #expect(Self.eventually { fixture.store.reloadErrors == 1 })
+        #expect(fixture.names() == ["ns/a", "ns/b"])
+        #expect(fixture.store.generation == generation)  // nothing changed, nothing published
+        let error = try #require(fixture.logLines(message: "manifest not loaded; keeping its last good contents").first)
+        #expect(error["level"] as? String == "error")
+        #expect(error["file"] as? String == fixture.path("a.yaml"))
+        #expect((error["error"] as? String)?.contains("a.yaml") == true)
+
+        // Neither more polls nor a SIGHUP count the same broken contents again.
+        Self.letThePollerRun()
+        fixture.source.reload()
+        #expect(fixture.store.reloadErrors == 1)
+
+        try fixture.write("a.yaml", "- still: [broken")
+        #expect(Self.eventually { fixture.store.reloadErrors == 2 })
+        #expect(fixture.names() == ["ns/a", "ns/b"])
+
+        try fixture.write("a.yaml", Self.model("fixed"))
+        #expect(Self.eventually { fixture.names() == ["ns/b", "ns/fixed"] })
+        #expect(fixture.store.reloadErrors == 2)
+    }
+
+    @Test func aFileThatNeverParsedContributesNothing() throws {
+        let fixture = try Fixture(files: ["bad.yaml": "{", "good.yaml": Self.model("good")])
+        try fixture.source.start()
+        #expect(fixture.store.isLoaded)
+        #expect(fixture.names() == ["ns/good"])
+        #expect(fixture.store.reloadErrors == 1)
+    }
+
+    @Test func aDeletedFileDropsItsModels() throws {
+        let fixture = try Fixture(files: ["a.yaml": Self.model("a"), "b.yaml": Self.model("b")])
+        try fixture.source.start()
+        try fixture.remove("b.yaml")
+        #expect(Self.eventually { fixture.names() == ["ns/a"] })
+        #expect(fixture.logLines(message: "manifest removed; its models leave the catalog").count == 1)
+    }
+
+    @Test func reloadRescansImmediatelyAndRereadsFilesWhoseSignatureDidNotChange() throws {
+        let fixture = try Fixture(files: ["a.yaml": Self.model("a")], pollInterval: .seconds(3600))
         try fixture.source.start()
         try fixture.write("b.yaml", Self.model("b"))
         #expect(fixture.names() == ["ns/a"])
         fixture.source.reload()
         #expect(fixture.names() == ["ns/a", "ns/b"])
+
+        // Same size, same inode, modification time put back: only a re-read can see this change.
+        let path = fixture.path("a.yaml")
+        let modified = try #require(try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date)
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.write(contentsOf: Data(Self.model("z").utf8))
+        try handle.close()
+        try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: path)
+        fixture.source.reload()
+        #expect(fixture.names() == ["ns/b", "ns/z"])
     }
 
-    @Test func aMissingPathIsAStartUpError() throws {
-        let store = CatalogStore(kinds: .builtIn, sources: ["files"], logger: Logger(label: "test"))
-        let source = FileCatalogSource(paths: ["/nonexistent/models"], store: store, logger: Logger(label: "test"))
-        #expect(throws: CatalogSourceError.self) { try source.start() }
+    @Test func aMissingPathIsAStartUpErrorNamingIt() throws {
+        let fixture = try Fixture(paths: ["/nonexistent/models", "/also/missing.yaml"])
+        let error = try #require(throws: CatalogSourceError.self) { try fixture.source.start() }
+        #expect(error.description.contains("/nonexistent/models"))
+        #expect(error.description.contains("/also/missing.yaml"))
+        #expect(!fixture.store.isLoaded)
+        fixture.source.reload()
+        #expect(fixture.store.generation == 0)
+
+        let device = try #require(throws: CatalogSourceError.self) { try FileCatalogSource.check(paths: ["/dev/null"]) }
+        #expect(device.description == "models path /dev/null is neither a file nor a directory")
+        try FileCatalogSource.check(paths: [fixture.directory.path])
     }
 
-    @Test func theFirstFileWinsWhenTwoDefineTheSameModel() throws {
-        let fixture = try Self.fixture(files: [
+    @Test func anEmptyDirectoryLoadsAnEmptyCatalogWithAWarning() throws {
+        let fixture = try Fixture()
+        try fixture.source.start()
+        #expect(fixture.store.isLoaded)
+        #expect(fixture.names().isEmpty)
+        #expect(fixture.logLines(message: "models directory holds no .yaml, .yml or .json files").count == 1)
+    }
+
+    @Test func aListedFileIsReadWhateverItsExtension() throws {
+        let fixture = try Fixture(files: ["models.conf": Self.model("conf")])
+        let source = FileCatalogSource(
+            paths: [fixture.path("models.conf")],
+            store: fixture.store,
+            logger: Self.quiet
+        )
+        defer { source.stop() }
+        try source.start()
+        #expect(fixture.names() == ["ns/conf"])
+    }
+
+    @Test func theFirstFileInPathOrderWinsAndTheConflictIsLoggedOnce() throws {
+        let fixture = try Fixture(files: [
             "1.yaml": Self.model("dup", endpoint: "http://127.0.0.1:1/first"),
             "2.yaml": Self.model("dup", endpoint: "http://127.0.0.1:1/second"),
         ])
-        defer { fixture.source.stop() }
         try fixture.source.start()
         #expect(fixture.store.snapshot.models.map(\.endpoint) == ["http://127.0.0.1:1/first"])
+        try fixture.write("3.yaml", Self.model("other"))
+        #expect(Self.eventually { fixture.names() == ["ns/dup", "ns/other"] })
+        let warnings = fixture.logLines(message: "model defined in several files; using the first")
+        #expect(warnings.count == 1)
+        #expect(warnings.first?["using"] as? String == fixture.path("1.yaml"))
+        #expect(warnings.first?["ignored"] as? String == fixture.path("2.yaml"))
+
+        try fixture.remove("1.yaml")
+        #expect(Self.eventually { fixture.store.snapshot.models.map(\.endpoint).contains("http://127.0.0.1:1/second") })
     }
 
-    @Test func higherPrioritySourcesWin() {
-        let store = CatalogStore(kinds: .builtIn, sources: ["files", "kubernetes"], logger: Logger(label: "test"))
+    @Test func decoderWarningsAreLoggedOncePerChange() throws {
+        let other = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: ns}\n"
+        let fixture = try Fixture(files: ["a.yaml": Self.model("a") + "\n---\n" + other])
+        try fixture.source.start()
+        Self.letThePollerRun()
+        fixture.source.reload()
+        let warnings = { fixture.logLines().filter { ($0["msg"] as? String)?.contains("ConfigMap") == true } }
+        #expect(warnings().count == 1)
+        #expect(warnings().first?["level"] as? String == "warning")
+        #expect(warnings().first?["file"] as? String == fixture.path("a.yaml"))
+
+        try fixture.write("a.yaml", Self.model("b") + "\n---\n" + other)
+        #expect(Self.eventually { fixture.names() == ["ns/b"] })
+        #expect(warnings().count == 2)
+    }
+
+    @Test func aConfigMapMountIsReadThroughItsSymlinksAndItsSwapIsSeen() throws {
+        // The layout the kubelet writes: real files in a hidden timestamped directory, `..data`
+        // pointing at it, and top-level symlinks through `..data`.
+        let fixture = try Fixture()
+        let manager = FileManager.default
+        try fixture.write("..2026_01_01/models.yaml", Self.model("first"))
+        try manager.createSymbolicLink(atPath: fixture.path("..data"), withDestinationPath: "..2026_01_01")
+        try manager.createSymbolicLink(atPath: fixture.path("models.yaml"), withDestinationPath: "..data/models.yaml")
+        try fixture.source.start()
+        #expect(fixture.names() == ["ns/first"])
+        #expect(fixture.logLines(message: "model defined in several files; using the first").isEmpty)
+
+        // The update: a new timestamped directory, then an atomic rename of a new `..data` link.
+        try fixture.write("..2026_01_02/models.yaml", Self.model("second"))
+        try manager.createSymbolicLink(atPath: fixture.path("..data_tmp"), withDestinationPath: "..2026_01_02")
+        #expect(rename(fixture.path("..data_tmp"), fixture.path("..data")) == 0)
+        #expect(Self.eventually { fixture.names() == ["ns/second"] })
+    }
+
+    @Test func symlinkedDirectoriesAreFollowedAndLoopsEnd() throws {
+        let fixture = try Fixture(files: ["shared/s.yaml": Self.model("s")])
+        let elsewhere = try Fixture(files: ["e.yaml": Self.model("e")])
+        let manager = FileManager.default
+        try manager.createSymbolicLink(atPath: fixture.path("linked"), withDestinationPath: elsewhere.directory.path)
+        try manager.createSymbolicLink(atPath: fixture.path("shared/loop"), withDestinationPath: "..")
+        try manager.createSymbolicLink(atPath: fixture.path("dangling.yaml"), withDestinationPath: "nowhere.yaml")
+        try fixture.source.start()
+        #expect(fixture.names() == ["ns/e", "ns/s"])
+        #expect(fixture.store.reloadErrors == 0)
+    }
+
+    @Test func observersSeeEverySwapInGenerationOrderAndStopEndsPublishing() throws {
+        let fixture = try Fixture(files: ["a.yaml": Self.model("a")])
+        let seen = Box<[(UInt64, Int)]>([])
+        fixture.store.observe { snapshot in seen.mutate { $0.append((snapshot.generation, snapshot.models.count)) } }
+        try fixture.source.start()
+        try fixture.write("b.yaml", Self.model("b"))
+        #expect(Self.eventually { seen.value.count == 2 })
+        #expect(seen.value.map(\.0) == [1, 2])
+        #expect(seen.value.map(\.1) == [1, 2])
+
+        fixture.source.stop()
+        try fixture.write("c.yaml", Self.model("c"))
+        Self.letThePollerRun()
+        fixture.source.reload()
+        #expect(fixture.names() == ["ns/a", "ns/b"])
+        #expect(seen.value.count == 2)
+    }
+
+    @Test func theHigherPrioritySourceWinsAndTheStoreWaitsForEverySource() {
+        let log = LogSink.capturing()
+        let logger = Logger(label: "test") { _ in JSONLogHandler(level: .trace, sink: log) }
+        let store = CatalogStore(kinds: .builtIn, sources: ["files", "kubernetes"], logger: logger)
         let fromFile = MaaSModel(namespace: "ns", name: "m", modelRef: ModelRef(name: "m"), endpoint: "http://file")
+        let onlyInFile = MaaSModel(namespace: "ns", name: "f", modelRef: ModelRef(name: "f"), endpoint: "http://f")
         let fromCluster = MaaSModel(
             namespace: "ns",
             name: "m",
             modelRef: ModelRef(name: "m"),
             endpoint: "http://cluster"
         )
-        store.publish(source: "kubernetes", priority: 1, models: [fromCluster])
+        store.publish(source: "files", priority: FileCatalogSource.priority, models: [fromFile, onlyInFile])
         #expect(!store.isLoaded)
-        store.publish(source: "files", priority: 0, models: [fromFile])
+        #expect(store.pendingSources == ["kubernetes"])
+        #expect(store.snapshot.models.map(\.endpoint) == ["http://f", "http://file"])
+
+        store.publish(source: "kubernetes", priority: 1, models: [fromCluster])
         #expect(store.isLoaded)
-        #expect(store.snapshot.models.map(\.endpoint) == ["http://cluster"])
+        #expect(store.snapshot.models.map(\.endpoint) == ["http://f", "http://cluster"])
+        // Publishing again keeps the conflict: the warning is not repeated.
+        store.publish(source: "files", priority: FileCatalogSource.priority, models: [fromFile, onlyInFile])
+        #expect(store.snapshot.models.map(\.endpoint) == ["http://f", "http://cluster"])
+        #expect(store.generation == 3)
+        let warnings = log.captured.filter { $0.contains("model defined by several sources") }
+        #expect(warnings.count == 1)
+        #expect(warnings.first?.contains(#""using":"kubernetes""#) == true)
+
+        store.publish(source: "kubernetes", priority: 1, models: [])
+        #expect(store.snapshot.models.map(\.endpoint) == ["http://f", "http://file"])
+    }
+
+    @Test func markLoadedCountsASourceAsLoadedWithoutModels() {
+        let store = CatalogStore(kinds: .builtIn, sources: ["files", "kubernetes"], logger: Self.quiet)
+        store.markLoaded(source: "kubernetes")
+        #expect(!store.isLoaded)
+        store.publish(source: "files", priority: 0, models: [])
+        #expect(store.isLoaded)
+    }
+
+    @Test func updatingTheKindsPublishesASnapshotThatUsesThem() {
+        let store = CatalogStore(kinds: .builtIn, sources: ["files"], logger: Self.quiet)
+        store.update(kinds: .builtIn)
+        #expect(store.generation == 0)
+        let kinds = KindRegistry(configured: ["CustomModel": .none])
+        store.update(kinds: kinds)
+        #expect(store.generation == 1)
+        #expect(store.snapshot.kinds.isKnown("CustomModel"))
     }
 
     @Test func theBundledDemoCatalogLoads() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        let report = CatalogCheck.run(paths: [root.appendingPathComponent("config/models").path])
-        #expect(report.problems.isEmpty)
-        #expect(report.models.count >= 4)
+        let fixture = try Fixture(paths: [root.appendingPathComponent("config/models").path])
+        try fixture.source.start()
+        #expect(fixture.store.reloadErrors == 0)
+        #expect(
+            fixture.names() == [
+                "external/gpt-4o", "llm/facebook-opt-125m-simulated", "llm/qwen3-0-6b-instruct",
+                "premium/granite-3-1-8b", "premium/llama-3-70b",
+            ]
+        )
+        #expect(fixture.store.modelsByPhase == ["Ready": 4, "Pending": 1])
+        #expect(fixture.logLines().filter { $0["level"] as? String == "warning" }.isEmpty)
+        let snapshot = fixture.store.snapshot
+        let opt = try #require(snapshot.model(ModelID(namespace: "llm", name: "facebook-opt-125m-simulated")))
+        #expect(opt.endpoint == "http://127.0.0.1:8001/llm/facebook-opt-125m-simulated")
+        #expect(opt.annotations["opendatahub.io/model-capabilities"] == #"["chat","completions"]"#)
+        let external = try #require(snapshot.model(ModelID(namespace: "external", name: "gpt-4o")))
+        #expect(external.modelRef.kind == "ExternalModel")
+        #expect(external.endpoint == "http://127.0.0.1:8002/external/gpt-4o")
+        #expect(
+            snapshot.model(ModelID(namespace: "premium", name: "granite-3-1-8b"))?.endpoint
+                == "http://127.0.0.1:8002/llm/granite-3-1-8b"
+        )
+        #expect(
+            snapshot.model(ModelID(namespace: "llm", name: "qwen3-0-6b-instruct"))?.endpoint
+                == "http://127.0.0.1:8001/llm/qwen3-0-6b-instruct"
+        )
+    }
+
+    /// A value shared with callbacks on other threads.
+    final class Box<Value: Sendable>: Sendable {
+        private let storage: Mutex<Value>
+
+        init(_ value: Value) { storage = Mutex(value) }
+
+        var value: Value { storage.withLock { $0 } }
+
+        func mutate(_ body: (inout Value) -> Void) { storage.withLock { body(&$0) } }
     }
 }

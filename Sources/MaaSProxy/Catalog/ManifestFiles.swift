@@ -1,56 +1,107 @@
 import Foundation
 
-/// What identifies one version of a file: a change to any of these means re-read it.
-struct FileSignature: Hashable, Sendable {
-    var size: Int64
-    var modified: Double
-    var inode: UInt64
-}
-
-/// Finds manifest files under the configured paths.
+/// Finds the manifest files under the configured model paths (SPEC 1, `models.paths`).
+///
+/// - A listed path that is a file is taken as it is, whatever its extension.
+/// - A listed directory is walked recursively in name order for `.yaml`, `.yml` and `.json`
+///   (any case). Entries whose name starts with `.` are skipped: editor and `kubectl cp` leftovers,
+///   and a ConfigMap mount's `..data` and `..<timestamp>` directories, whose files the mount also
+///   exposes as top-level symlinks.
+/// - Symlinks are followed, to files and to directories; a directory reached twice (a symlink
+///   loop, or two routes to one directory) is walked once, and a file reached by two paths is
+///   listed once, under the path that sorts first. Broken symlinks, sockets and FIFOs are skipped.
+///
+/// Pure file-system reads, no shared state: safe from any thread.
 enum ManifestFiles {
     static let extensions: Set<String> = ["yaml", "yml", "json"]
 
-    /// Every manifest file under `paths` (files as given; directories recursively, following the
-    /// symlinks a ConfigMap mount uses, skipping hidden entries) with its signature.
+    /// What a listed path is, following symlinks.
+    enum PathKind: Equatable {
+        case file
+        case directory
+        case missing
+        /// A socket, FIFO or device: reading it could block or never end.
+        case other
+    }
+
+    /// Every manifest file under `paths` with its signature, keyed by path.
     static func list(_ paths: [String]) -> [String: FileSignature] {
         var found: [String: FileSignature] = [:]
+        var visited: Set<FileIdentity> = []
         for path in paths {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
-            if !isDirectory.boolValue {
-                if let signature = signature(of: path) { found[path] = signature }
-                continue
-            }
-            let root = URL(fileURLWithPath: path)
-            guard
-                let walker = FileManager.default.enumerator(
-                    at: root,
-                    includingPropertiesForKeys: nil,
-                    options: [.skipsHiddenFiles]
-                )
-            else { continue }
-            for case let url as URL in walker where extensions.contains(url.pathExtension.lowercased()) {
-                let file = url.path
-                if let signature = signature(of: file), !isDirectoryFollowingLinks(file) { found[file] = signature }
+            guard let entry = status(of: path) else { continue }
+            switch entry.kind {
+            case .file: found[path] = entry.signature
+            case .directory: walk(path, into: &found, visited: &visited)
+            case .missing, .other: continue
             }
         }
-        return found
+        return uniqueFiles(found)
     }
 
-    private static func isDirectoryFollowingLinks(_ path: String) -> Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    /// `path`'s kind, following symlinks (a dangling symlink is `missing`).
+    static func kind(of path: String) -> PathKind { status(of: path)?.kind ?? .missing }
+
+    /// `stat(2)` following symlinks; nil when the path (or a symlink's target) does not exist.
+    static func signature(of path: String) -> FileSignature? { status(of: path)?.signature }
+
+    /// The device and inode of a directory or file: the same object reached by different paths.
+    private struct FileIdentity: Hashable {
+        var device: UInt64
+        var inode: UInt64
     }
 
-    /// stat(2) following symlinks, so a ConfigMap's `..data` swap is seen as a change.
-    static func signature(of path: String) -> FileSignature? {
+    private static func walk(
+        _ directory: String,
+        into found: inout [String: FileSignature],
+        visited: inout Set<FileIdentity>
+    ) {
+        guard let entry = status(of: directory),
+            visited.insert(FileIdentity(device: entry.signature.device, inode: entry.signature.inode)).inserted,
+            let names = try? FileManager.default.contentsOfDirectory(atPath: directory)
+        else { return }
+        for name in names.sorted() where !name.hasPrefix(".") {
+            let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+            guard let child = status(of: path) else { continue }
+            switch child.kind {
+            case .directory: walk(path, into: &found, visited: &visited)
+            case .file where hasManifestExtension(name): found[path] = child.signature
+            case .file, .missing, .other: continue
+            }
+        }
+    }
+
+    private static func hasManifestExtension(_ name: String) -> Bool {
+        guard let dot = name.lastIndex(of: ".") else { return false }
+        return extensions.contains(name[name.index(after: dot)...].lowercased())
+    }
+
+    /// Keeps one path per file (device and inode), the one that sorts first.
+    private static func uniqueFiles(_ found: [String: FileSignature]) -> [String: FileSignature] {
+        var seen: Set<FileIdentity> = []
+        var unique: [String: FileSignature] = [:]
+        for (path, signature) in found.sorted(by: { $0.key < $1.key })
+        where seen.insert(FileIdentity(device: signature.device, inode: signature.inode)).inserted {
+            unique[path] = signature
+        }
+        return unique
+    }
+
+    private static func status(of path: String) -> (kind: PathKind, signature: FileSignature)? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
-        return FileSignature(
+        let signature = FileSignature(
             size: Int64(info.st_size),
             modified: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9,
-            inode: UInt64(info.st_ino)
+            inode: UInt64(info.st_ino),
+            device: UInt64(info.st_dev)
         )
+        let kind: PathKind
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: kind = .file
+        case S_IFDIR: kind = .directory
+        default: kind = .other
+        }
+        return (kind, signature)
     }
 }

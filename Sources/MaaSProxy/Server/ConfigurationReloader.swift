@@ -53,14 +53,18 @@ final class ConfigurationReloader {
         for checker in checkers { checker.update(settings: settings) }
         catalog.update(kinds: next.kindRegistry)
         if next.models.paths != running.models.paths {
-            let replacement = FileCatalogSource(paths: next.models.paths, store: catalog, logger: logger)
+            // Check first, then stop the old source before the new one publishes: otherwise the old
+            // poller could publish its paths' models after the new source's first snapshot.
             do {
-                try replacement.start()
+                try FileCatalogSource.check(paths: next.models.paths)
                 fileSource.stop()
+                let replacement = FileCatalogSource(paths: next.models.paths, store: catalog, logger: logger)
+                try replacement.start()
                 fileSource = replacement
                 applied.models.paths = next.models.paths
             } catch {
                 logger.error("models.paths not changed", metadata: ["error": "\(error)"])
+                fileSource.reload()
             }
         } else {
             fileSource.reload()
