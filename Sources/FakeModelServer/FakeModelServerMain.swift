@@ -1,72 +1,57 @@
-import CLibevent
 import Foundation
-import Yams
 
-/// Command line: `fake-model-server --listen HOST:PORT [--config FILE] [--name NAME] [--ids a,b] [--delay-ms N]
-/// [--tls-cert FILE --tls-key FILE]`.
-/// Prints `listening HOST:PORT` once bound.
+/// Starts the fake backend: reads the options and configuration, binds, prints `listening HOST:PORT` (the one line
+/// on stdout, which tests wait for) and runs until SIGTERM/SIGINT (exit 0). Exit 2 on usage or config errors, 1 when
+/// the address cannot be bound.
 enum FakeModelServerMain {
     static func run(_ arguments: [String]) -> Int32 {
-        var listen = "127.0.0.1:8000"
-        var configPath: String?
-        var ids: [String]?
-        var delay: Int?
-        var certificate: String?
-        var privateKey: String?
-        var iterator = arguments.makeIterator()
-        while let argument = iterator.next() {
-            switch argument {
-            case "--listen": listen = iterator.next() ?? listen
-            case "--config": configPath = iterator.next()
-            case "--name": _ = iterator.next()
-            case "--ids": ids = iterator.next()?.split(separator: ",").map(String.init)
-            case "--delay-ms": delay = iterator.next().flatMap { Int($0) }
-            case "--tls-cert": certificate = iterator.next()
-            case "--tls-key": privateKey = iterator.next()
-            case "--verbose": break
-            default:
-                FileHandle.standardError.write(Data("fake-model-server: unknown argument \(argument)\n".utf8))
-                return 2
-            }
-        }
-        var config = FakeServerConfig.bare
-        if let configPath {
-            do {
-                config = try FakeServerConfig.load(yaml: String(contentsOfFile: configPath, encoding: .utf8))
-            } catch {
-                FileHandle.standardError.write(Data("fake-model-server: \(configPath): \(error)\n".utf8))
-                return 2
-            }
-        } else {
-            if let ids { config.models[0].ids = ids }
-            config.models[0].delayMs = delay
-        }
-        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else {
-            FileHandle.standardError.write(Data("fake-model-server: --listen wants HOST:PORT\n".utf8))
+        let options: LaunchOptions
+        do {
+            options = try LaunchOptions(arguments: arguments)
+        } catch {
+            complain("\(error.message)\n\(LaunchOptions.usage)")
             return 2
         }
-        let host = String(listen[..<colon])
-        let server = FakeServer(config: config)
-        if let certificate, let privateKey {
-            guard let tls = FakeTLS(certificate: certificate, privateKey: privateKey) else {
-                FileHandle.standardError.write(
-                    Data("fake-model-server: cannot load \(certificate) / \(privateKey)\n".utf8)
-                )
+        if options.help {
+            FileHandle.standardOutput.write(Data((LaunchOptions.usage + "\n").utf8))
+            return 0
+        }
+        var config = FakeServerConfig.bare(ids: options.ids ?? ["fake-model"], delayMs: options.delayMs)
+        if let path = options.configPath {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                complain("cannot read \(path)")
+                return 2
+            }
+            do {
+                config = try FakeServerConfig.load(yaml: text)
+            } catch {
+                complain("\(path): \(error)")
+                return 2
+            }
+        }
+        guard let server = FakeServer(config: config, name: options.name, verbose: options.verbose) else {
+            complain("cannot set up the event loop")
+            return 1
+        }
+        if let certificate = options.tlsCertificate, let key = options.tlsKey {
+            guard let tls = FakeTLS(certificate: certificate, privateKey: key) else {
+                complain("cannot load \(certificate) / \(key)")
                 return 2
             }
             server.useTLS(tls)
         }
-        guard let bound = server.bind(host: host, port: port) else {
-            FileHandle.standardError.write(Data("fake-model-server: cannot listen on \(listen)\n".utf8))
+        guard let port = server.bind(host: options.bindHost, port: options.port) else {
+            complain("cannot listen on \(options.displayHost):\(options.port)")
             return 1
         }
-        signal(SIGTERM) { _ in _exit(0) }
-        signal(SIGINT) { _ in _exit(0) }
-        _ = maas_unblock_signal(SIGTERM)
-        _ = maas_unblock_signal(SIGINT)
-        // One unbuffered write: tests wait for this line.
-        FileHandle.standardOutput.write(Data("listening \(host):\(bound)\n".utf8))
+        // FileHandle writes straight to the descriptor: nothing waits in a buffer.
+        FileHandle.standardOutput.write(Data("listening \(options.displayHost):\(port)\n".utf8))
+        server.log("serving \(config.models.map { $0.normalizedPrefix.isEmpty ? "/" : $0.normalizedPrefix })")
         server.run()
         return 0
+    }
+
+    private static func complain(_ message: String) {
+        FileHandle.standardError.write(Data("fake-model-server: \(message)\n".utf8))
     }
 }

@@ -19,6 +19,9 @@ final class FakeTLS {
         self.context = context
     }
 
+    // Each SSL holds its own reference to the context, so freeing ours is safe once no more connections come.
+    deinit { SSL_CTX_free(context) }
+
     func install(on http: OpaquePointer) {
         evhttp_set_bevcb(http, fakeTLSBuffereventTrampoline, Unmanaged.passUnretained(self).toOpaque())
     }

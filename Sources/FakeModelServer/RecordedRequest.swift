@@ -1,34 +1,28 @@
-import Foundation
-
 /// A request as the fake backend saw it, for tests to assert on (`GET /_fake/requests`).
 struct RecordedRequest {
     var method: String
     var uri: String
+    /// In received order, names as received.
     var headers: [(String, String)]
     var body: [UInt8]
+    /// Monotonic milliseconds (`MonotonicClock`).
     var timeMs: Double
 
-    var json: [String: Any] {
-        [
-            "method": method, "uri": uri, "headers": headers.map { [$0.0, $0.1] },
-            "body": String(decoding: body, as: UTF8.self), "time_ms": timeMs,
-        ]
-    }
-}
-
-/// Counters reported by `GET /_fake/stats`.
-struct FakeServerStats {
-    var modelsRequests = 0
-    var inFlightModels = 0
-    var maxInFlightModels = 0
-    var clientDisconnects = 0
-    var streamsCompleted = 0
-
-    var json: [String: Any] {
-        [
-            "models_requests": modelsRequests, "in_flight_models": inFlightModels,
-            "max_in_flight_models": maxInFlightModels, "client_disconnects": clientDisconnects,
-            "streams_completed": streamsCompleted,
-        ]
+    /// `{"method","uri","headers":[[name,value],...],"body","body_encoding","body_bytes","time_ms"}`; the body is
+    /// UTF-8 text when it is valid UTF-8, else base64 (`body_encoding` says which).
+    var json: String {
+        let headerText = headers.map { "[\(JSONText.quote($0.0)),\(JSONText.quote($0.1))]" }.joined(separator: ",")
+        let bodyText: String
+        let encoding: String
+        if let text = String(validating: body, as: UTF8.self) {
+            bodyText = text
+            encoding = "utf8"
+        } else {
+            bodyText = Base64.encode(body)
+            encoding = "base64"
+        }
+        return #"{"method":\#(JSONText.quote(method)),"uri":\#(JSONText.quote(uri)),"headers":[\#(headerText)],"#
+            + #""body":\#(JSONText.quote(bodyText)),"body_encoding":"\#(encoding)","body_bytes":\#(body.count),"#
+            + #""time_ms":\#(JSONText.milliseconds(timeMs))}"#
     }
 }

@@ -1,0 +1,74 @@
+import CLibevent
+
+/// Told when the client of a held request goes away.
+protocol HeldRequestOwner: AnyObject {
+    func clientWentAway()
+}
+
+/// An evhttp request answered after its callback returned (a delayed listing, a stream).
+///
+/// While held, the connection's close callback points here, so a client that leaves is noticed and its detached
+/// request freed (evhttp never frees a request the user has not finished). `release()` clears the callback; call it
+/// in the same stack frame as the final send (LIBEVENT.md: a callback left registered is a use-after-free).
+/// The owner must keep this object alive while it holds a request.
+final class HeldRequest {
+    private(set) var request: OpaquePointer?
+    private var connection: OpaquePointer?
+    private weak var owner: (any HeldRequestOwner)?
+
+    init(_ request: OpaquePointer, owner: any HeldRequestOwner) {
+        self.request = request
+        self.owner = owner
+        connection = evhttp_request_get_connection(request)
+        guard let connection else { return }
+        evhttp_connection_set_closecb(
+            connection,
+            heldRequestClosedTrampoline,
+            Unmanaged.passUnretained(self).toOpaque()
+        )
+        // evhttp stops reading once a request is in, so a client that leaves is only noticed at the next write.
+        // Reading again (with evhttp's read callback off: it aborts on data while a reply is pending) reports the
+        // EOF at once; data a pipelining client sends meanwhile waits in the input buffer for evhttp.
+        if let bufferevent = evhttp_connection_get_bufferevent(connection) {
+            var readCallback: bufferevent_data_cb?
+            var writeCallback: bufferevent_data_cb?
+            var eventCallback: bufferevent_event_cb?
+            var argument: UnsafeMutableRawPointer?
+            bufferevent_getcb(bufferevent, &readCallback, &writeCallback, &eventCallback, &argument)
+            bufferevent_setcb(bufferevent, nil, writeCallback, eventCallback, argument)
+            bufferevent_enable(bufferevent, Int16(EV_READ))
+        }
+    }
+
+    /// Bytes queued for the client and not yet written to the socket.
+    var pendingOutputBytes: Int {
+        guard request != nil, let connection, let bufferevent = evhttp_connection_get_bufferevent(connection) else {
+            return 0
+        }
+        return evbuffer_get_length(bufferevent_get_output(bufferevent))
+    }
+
+    /// Stops watching and returns the request for its final send (nil if the client is gone).
+    func release() -> OpaquePointer? {
+        guard let request else { return nil }
+        self.request = nil
+        if let connection { evhttp_connection_set_closecb(connection, nil, nil) }
+        connection = nil
+        return request
+    }
+
+    fileprivate func connectionClosed() {
+        connection = nil
+        guard let request else { return }
+        self.request = nil
+        // A request evhttp detached (EOF before the reply ended) is ours to free; one still attached is freed by
+        // evhttp_connection_free right after this callback.
+        if evhttp_request_get_connection(request) == nil { evhttp_request_free(request) }
+        owner?.clientWentAway()
+    }
+}
+
+private func heldRequestClosedTrampoline(_ connection: OpaquePointer?, _ context: UnsafeMutableRawPointer?) {
+    guard let context else { return }
+    Unmanaged<HeldRequest>.fromOpaque(context).takeUnretainedValue().connectionClosed()
+}
