@@ -1,7 +1,7 @@
 /// The parts of a completion request body this server reacts to. A body that is not a JSON object counts as `{}`;
 /// a field of the wrong type counts as absent.
 ///
-/// Test knobs: `n_chunks`, `chunk_interval_ms`, `response_bytes`, `abort_after_chunks`.
+/// Test knobs: `n_chunks`, `chunk_interval_ms`, `response_bytes`, `abort_after_chunks`, `delay_ms`.
 struct CompletionRequest {
     /// `/v1/chat/completions` or `/v1/completions`: they differ in response shapes.
     enum Kind {
@@ -16,6 +16,9 @@ struct CompletionRequest {
     var chunkIntervalMs: Int?
     var responseBytes: Int?
     var abortAfterChunks: Int?
+    /// Wait before the response head (non-streamed: the whole reply; streamed: the head and first event).
+    /// Negative counts as absent.
+    var delayMs: Int?
     /// For embeddings: how many inputs (`input` as an array), else 1.
     var inputCount = 1
     var bodyBytes: Int
@@ -30,6 +33,7 @@ struct CompletionRequest {
         chunkIntervalMs = Self.int(object["chunk_interval_ms"])
         responseBytes = Self.int(object["response_bytes"])
         abortAfterChunks = Self.int(object["abort_after_chunks"])
+        delayMs = Self.int(object["delay_ms"]).flatMap { $0 >= 0 ? $0 : nil }
         if case .array(let count) = object["input"] { inputCount = max(count, 1) }
     }
 

@@ -1,23 +1,45 @@
-/// A `/v1/models` reply held back for the model's `delayMs` on a timer, counted in flight while it waits.
+/// A reply held back on a timer: a `/v1/models` listing for the model's `delayMs` (counted in flight while it
+/// waits), or a completion for its body's `delay_ms` (the whole JSON reply, or a stream's head and first event).
 ///
-/// Keeps itself alive until it is sent or its client leaves.
+/// Keeps itself alive until it is answered or its client leaves (then counted in `client_disconnects`).
 final class DelayedReply: HeldRequestOwner {
+    /// What waits: decides the in-flight count and the log line.
+    enum Purpose {
+        case modelList
+        case completion
+    }
+
     private var held: HeldRequest?
-    private let reply: PreparedReply
+    private let purpose: Purpose
     private let server: FakeServer
+    private var answer: ((OpaquePointer) -> Void)?
     private var timer: OneShotTimer?
     private var keepAlive: DelayedReply?
 
-    private init(reply: PreparedReply, server: FakeServer) {
-        self.reply = reply
+    private init(purpose: Purpose, server: FakeServer, answer: @escaping (OpaquePointer) -> Void) {
+        self.purpose = purpose
         self.server = server
+        self.answer = answer
     }
 
+    /// Sends `reply` after `delay` ms.
     static func start(_ request: OpaquePointer, reply: PreparedReply, afterMs delay: Int, server: FakeServer) {
-        let delayed = DelayedReply(reply: reply, server: server)
+        start(request, afterMs: delay, purpose: .modelList, server: server) { ReplyWriter.send($0, reply) }
+    }
+
+    /// Runs `answer` with the request after `delay` ms, unless the client left; `answer` must send the reply or hold
+    /// the request anew (as a stream does) before it returns.
+    static func start(
+        _ request: OpaquePointer,
+        afterMs delay: Int,
+        purpose: Purpose,
+        server: FakeServer,
+        answer: @escaping (OpaquePointer) -> Void
+    ) {
+        let delayed = DelayedReply(purpose: purpose, server: server, answer: answer)
         delayed.keepAlive = delayed
         delayed.held = HeldRequest(request, owner: delayed)
-        server.stats.modelsWaitStarted()
+        if purpose == .modelList { server.stats.modelsWaitStarted() }
         delayed.timer = OneShotTimer.start(base: server.base, milliseconds: delay) { [unowned delayed] in
             delayed.fire()
         }
@@ -25,17 +47,20 @@ final class DelayedReply: HeldRequestOwner {
 
     private func fire() {
         timer = nil
-        server.stats.modelsWaitEnded()
-        if let request = held?.release() { ReplyWriter.send(request, reply) }
+        if purpose == .modelList { server.stats.modelsWaitEnded() }
+        // Released and answered in one stack frame (LIBEVENT.md: no close callback may outlive the reply).
+        if let request = held?.release() { answer?(request) }
+        answer = nil
         keepAlive = nil
     }
 
     func clientWentAway() {
         timer?.cancel()
         timer = nil
-        server.stats.modelsWaitEnded()
+        answer = nil
+        if purpose == .modelList { server.stats.modelsWaitEnded() }
         server.stats.clientDisconnects += 1
-        server.log("client left while /v1/models was delayed")
+        server.log("client left while \(purpose == .modelList ? "/v1/models" : "a completion") was delayed")
         keepAlive = nil
     }
 }
