@@ -61,6 +61,12 @@ public final class AccessChecker: Sendable {
         run.start(candidates)
     }
 
+    /// Forgets the caller's decision for `candidate` (SPEC 4: a backend answered a forwarded call
+    /// with 401 or 403, so the next request probes again).
+    public func evictDecision(for candidate: Candidate, caller: Caller) {
+        cache.evict(key(for: candidate, credential: CredentialDigest(caller: caller, digest: digest)))
+    }
+
     /// The decision-cache key of `candidate` for a caller's credential digest.
     public func key(for candidate: Candidate, credential: CredentialDigest) -> DecisionKey {
         DecisionKey(credential: credential, model: candidate.model.id, endpoint: candidate.endpoint.description)

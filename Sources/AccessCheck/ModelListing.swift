@@ -13,26 +13,34 @@ public enum ModelListing {
             let model = candidate.model
             let details = ModelDetails(annotations: model.annotations)
             let fallbackCreated = model.creationTimestamp ?? 0
-            func entry(_ id: String, created: Int64) -> ModelEntry {
-                ModelEntry(
-                    id: id,
-                    created: created != 0 ? created : fallbackCreated,
-                    ownedBy: model.namespace,
-                    kind: model.listedKind,
-                    url: model.endpoint,
-                    ready: model.isReady,
-                    details: details
+            for (id, created) in listedIDs(candidate, served: served) {
+                entries.append(
+                    ModelEntry(
+                        id: id,
+                        created: created != 0 ? created : fallbackCreated,
+                        ownedBy: model.namespace,
+                        kind: model.listedKind,
+                        url: model.endpoint,
+                        ready: model.isReady,
+                        details: details
+                    )
                 )
-            }
-            if candidate.probe == .none {
-                entries.append(entry(model.modelRef.name, created: 0))
-            } else if served.isEmpty {
-                entries.append(entry(model.name, created: 0))
-            } else {
-                entries += served.map { entry($0.id, created: $0.created) }
             }
         }
         return entries.sorted { ($0.id, $0.url, $0.ownedBy) < ($1.id, $1.url, $1.ownedBy) }
+    }
+
+    /// The ids a granted model is listed under (SPEC 3.3), which are also the ids a request body's
+    /// `model` may name (SPEC 5.1 step 2).
+    public static func ids(of candidate: Candidate, granted decision: Decision) -> [String] {
+        guard case .granted(let served, _) = decision.outcome else { return [] }
+        return listedIDs(candidate, served: served).map(\.id)
+    }
+
+    private static func listedIDs(_ candidate: Candidate, served: [ServedModel]) -> [(id: String, created: Int64)] {
+        if candidate.probe == .none { return [(candidate.model.modelRef.name, 0)] }
+        if served.isEmpty { return [(candidate.model.name, 0)] }
+        return served.map { ($0.id, $0.created) }
     }
 
     /// `{"object":"list","data":[...]}`, keys in a stable order; `data` is always an array.

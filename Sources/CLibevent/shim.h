@@ -88,4 +88,27 @@ static inline int maas_unblock_signal(int signum) {
     return pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
+// The request's HTTP version lives only in http_struct.h's struct (LIBEVENT.md); HTTP/1.0 clients
+// need explicit framing for streamed replies. The struct is included under another name so that
+// Swift keeps seeing `struct evhttp_request` as opaque (an OpaquePointer) everywhere else.
+#define evhttp_request maas_evhttp_request_layout
+#include <event2/http_struct.h>
+#undef evhttp_request
+static inline int maas_evhttp_request_is_http10(struct evhttp_request *req) {
+    const struct maas_evhttp_request_layout *layout = (const struct maas_evhttp_request_layout *)(void *)req;
+    return layout->major == 1 && layout->minor == 0;
+}
+
+// True once a non-blocking connect finished: getpeername fails with ENOTCONN until then. evhttp
+// has no "connected" callback, so the connect timeout of SPEC 6 checks this.
+static inline int maas_socket_is_connected(evutil_socket_t fd) {
+    struct sockaddr_storage address;
+    socklen_t length = sizeof(address);
+    return fd >= 0 && getpeername(fd, (struct sockaddr *)&address, &length) == 0;
+}
+
+// Ends both directions of a client socket without freeing it: evhttp then sees EOF and tears the
+// connection down on its own path (aborting a reply without writing its final chunk).
+static inline int maas_shutdown_socket(evutil_socket_t fd) { return shutdown(fd, SHUT_RDWR); }
+
 #endif

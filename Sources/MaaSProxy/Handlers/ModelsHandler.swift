@@ -28,8 +28,7 @@ final class ModelsHandler {
         guard context.catalog.isLoaded else {
             return exchange.respond(.catalogNotLoaded, extraHeaders: [noStore])
         }
-        let snapshot = context.catalog.snapshot
-        let candidates = context.candidates(in: snapshot)
+        let candidates = context.routing().candidates
         let caller = Caller(
             credential: credential,
             subscriptionHeaderValues: exchange.headerValues("X-MaaS-Subscription")

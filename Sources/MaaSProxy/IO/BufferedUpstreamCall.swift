@@ -58,7 +58,7 @@ final class BufferedUpstreamCall: @unchecked Sendable, ProbeCancellation {
         guard let command = UpstreamMethod.command(method) else {
             return deliverImmediately(.failed(reason: "method \(method) is not supported upstream"))
         }
-        guard let connection = pool.acquire(UpstreamOrigin(url)) else {
+        guard let (connection, _) = pool.acquire(UpstreamOrigin(url)) else {
             return deliverImmediately(.failed(reason: "no connection to \(url.scheme)://\(url.hostHeader)"))
         }
         self.connection = connection

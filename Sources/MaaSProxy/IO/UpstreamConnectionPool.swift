@@ -1,3 +1,4 @@
+import AccessCheck
 import CLibevent
 import Routing
 
@@ -24,18 +25,39 @@ final class UpstreamConnectionPool {
     let loop: EventLoop
     private let tls: UpstreamTLSContext?
     private let maxIdlePerOrigin: Int
+    /// Idle connections older than this are closed instead of reused: servers close idle
+    /// keep-alive connections after a few seconds (uvicorn, which serves vLLM: 5 s), and a request
+    /// sent as that close crosses it fails (LIBEVENT.md). Only body-less requests can be retried.
+    private let idleRetirement: Duration
     private var idle: [UpstreamOrigin: [UpstreamConnection]] = [:]
 
     /// - Parameter tls: the client TLS context for `https` origins; nil refuses them.
-    init(loop: EventLoop, tls: UpstreamTLSContext?, maxIdlePerOrigin: Int = 64) {
+    init(
+        loop: EventLoop,
+        tls: UpstreamTLSContext?,
+        maxIdlePerOrigin: Int = 64,
+        idleRetirement: Duration = .seconds(4)
+    ) {
         self.loop = loop
         self.tls = tls
         self.maxIdlePerOrigin = maxIdlePerOrigin
+        self.idleRetirement = idleRetirement
     }
 
-    /// An idle connection to `origin`, or a new one; nil when the origin cannot be served.
-    func acquire(_ origin: UpstreamOrigin) -> UpstreamConnection? {
-        if let connection = idle[origin]?.popLast() { return connection }
+    /// An idle connection to `origin` (`reused` true), or a new one; nil when the origin cannot be served.
+    func acquire(_ origin: UpstreamOrigin) -> (connection: UpstreamConnection, reused: Bool)? {
+        let now = loop.now
+        while let connection = idle[origin]?.popLast() {
+            if now.since(connection.idleSince) < idleRetirement { return (connection, true) }
+            // Retired; the older ones below it are older still.
+            idle[origin] = nil
+            loop.execute { _ = connection }
+        }
+        guard let connection = open(origin) else { return nil }
+        return (connection, false)
+    }
+
+    private func open(_ origin: UpstreamOrigin) -> UpstreamConnection? {
         let handle: OpaquePointer?
         switch origin.scheme {
         case "http":
@@ -47,7 +69,11 @@ final class UpstreamConnectionPool {
         default:
             handle = nil
         }
-        return handle.map { UpstreamConnection(handle: $0, origin: origin) }
+        guard let handle else { return nil }
+        // evhttp's own read/write timeout would otherwise cut quiet streams at its 50 s default;
+        // the response, idle and connect timeouts of SPEC 5.5 are timers of ours.
+        evhttp_connection_set_timeout(handle, Int32(UpstreamConnection.libeventTimeoutSeconds))
+        return UpstreamConnection(handle: handle, origin: origin)
     }
 
     /// Returns a connection after its request ended; one that is not `reusable`, or beyond the idle
@@ -56,6 +82,7 @@ final class UpstreamConnectionPool {
     func release(_ connection: UpstreamConnection, reusable: Bool) {
         var list = idle[connection.origin, default: []]
         if reusable && list.count < maxIdlePerOrigin {
+            connection.idleSince = loop.now
             list.append(connection)
             idle[connection.origin] = list
         } else {
@@ -66,8 +93,14 @@ final class UpstreamConnectionPool {
 
 /// One `evhttp_connection`, freed when the last reference goes.
 final class UpstreamConnection: @unchecked Sendable {
+    /// Longer than any timer of ours (`upstream.responseTimeout`, `idleTimeout` are at most this).
+    static let libeventTimeoutSeconds = 30 * 24 * 3600
+
     let handle: OpaquePointer
     let origin: UpstreamOrigin
+    var idleSince = MonotonicInstant(nanoseconds: 0)
+    /// The socket that last got `TCP_NODELAY` (evhttp opens a new one on each reconnect).
+    private var nodelaySocket: Int32 = -1
 
     init(handle: OpaquePointer, origin: UpstreamOrigin) {
         self.handle = handle
@@ -76,5 +109,31 @@ final class UpstreamConnection: @unchecked Sendable {
 
     deinit {
         evhttp_connection_free(handle)
+    }
+
+    /// Sets `TCP_NODELAY` on the connection's current socket once (LIBEVENT.md: 44 ms per request
+    /// on TLS without it).
+    func disableNagle() {
+        guard let bufferevent = evhttp_connection_get_bufferevent(handle) else { return }
+        let fd = bufferevent_getfd(bufferevent)
+        guard fd >= 0, fd != nodelaySocket else { return }
+        nodelaySocket = fd
+        _ = maas_set_nodelay(fd)
+    }
+
+    /// True once the TCP connection is established.
+    var isConnected: Bool {
+        guard let bufferevent = evhttp_connection_get_bufferevent(handle) else { return false }
+        return maas_socket_is_connected(bufferevent_getfd(bufferevent)) != 0
+    }
+
+    /// Stops or resumes reading the response (back-pressure from a slow client).
+    func setReading(_ reading: Bool) {
+        guard let bufferevent = evhttp_connection_get_bufferevent(handle) else { return }
+        if reading {
+            bufferevent_enable(bufferevent, Int16(EV_READ))
+        } else {
+            bufferevent_disable(bufferevent, Int16(EV_READ))
+        }
     }
 }

@@ -24,9 +24,25 @@ final class ProxyMetrics: Sendable {
         .seconds(30), .seconds(60), .seconds(120), .seconds(300), .seconds(600),
     ]
 
+    /// Forwarded calls between admission and their end (streams and buffered answers alike).
+    private let activeStreams: Gauge
+
     init(catalog: CatalogStore, cache: DecisionCache) {
         self.catalog = catalog
         self.cache = cache
+        self.activeStreams = registry.makeGauge(descriptor: Series.activeStreams)
+    }
+
+    func forwardStarted() { activeStreams.increment() }
+    func forwardEnded() { activeStreams.decrement() }
+
+    /// Time from sending a forwarded call to its response head.
+    func upstreamHeadReceived(model: String, latency: Duration) {
+        registry.makeDurationHistogram(
+            descriptor: Series.upstreamDuration,
+            labels: [("model", model)],
+            buckets: Self.latencyBuckets
+        ).record(latency)
     }
 
     /// One answered request.
@@ -100,6 +116,12 @@ private enum Series {
     }
     static var requestDuration: MetricNameDescriptor {
         describe("request_duration", "seconds", "Time from request received to answer handed to the socket.")
+    }
+    static var upstreamDuration: MetricNameDescriptor {
+        describe("upstream_duration", "seconds", "Time from sending a forwarded call to the backend's response head.")
+    }
+    static var activeStreams: MetricNameDescriptor {
+        describe("active_streams", "", "Forwarded calls in flight (streamed or buffered).")
     }
     static var probes: MetricNameDescriptor {
         describe("probes", "total", "Access decisions probed, by kind and outcome (retries counted once).")

@@ -49,6 +49,62 @@ struct ProxyError: Error, Hashable, Sendable {
         message: "Malformed request."
     )
 
+    static let invalidJSON = ProxyError(
+        status: 400,
+        type: "invalid_request_error",
+        code: "invalid_json",
+        message: "The request body is not valid JSON."
+    )
+    static let missingModel = ProxyError(
+        status: 400,
+        type: "invalid_request_error",
+        code: "missing_model",
+        message: "The request body has no \"model\" string."
+    )
+    static let modelNotFound = ProxyError(
+        status: 404,
+        type: "invalid_request_error",
+        code: "model_not_found",
+        message: "The model does not exist or you do not have access to it."
+    )
+    static let ambiguousModel = ProxyError(
+        status: 400,
+        type: "invalid_request_error",
+        code: "ambiguous_model",
+        message: "Several models you may use serve this id; call the model's url instead."
+    )
+    static let invalidCredentials = ProxyError(
+        status: 401,
+        type: "authentication_error",
+        code: "invalid_credentials",
+        message: "The backend refused these credentials."
+    )
+    static let modelAccessDenied = ProxyError(
+        status: 403,
+        type: "permission_error",
+        code: "model_access_denied",
+        message: "You do not have access to this model."
+    )
+    static let modelNotReady = ProxyError(
+        status: 503,
+        type: "service_unavailable",
+        code: "model_not_ready",
+        message: "The model is not ready; retry shortly.",
+        headers: [HTTPHeader("Retry-After", "5")]
+    )
+    static let upstreamUnavailable = ProxyError(
+        status: 502,
+        type: "upstream_error",
+        code: "upstream_unavailable",
+        message: "The model backend could not be reached."
+    )
+    static let upstreamTimeout = ProxyError(
+        status: 504,
+        type: "upstream_error",
+        code: "upstream_timeout",
+        message: "The model backend did not answer in time."
+    )
+
     static func methodNotAllowed(allow: String) -> ProxyError {
         ProxyError(
             status: 405,

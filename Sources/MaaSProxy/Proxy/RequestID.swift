@@ -40,4 +40,8 @@ struct AccessNotes: Sendable {
     var decisionCache: String?
     var probes: Int?
     var upstreamStatus: Int?
+    /// The client left before the answer ended.
+    var clientGone = false
+    /// A streamed answer was cut off because its upstream broke off or timed out (SPEC 5.4).
+    var aborted = false
 }

@@ -17,6 +17,10 @@ final class ProxyContext: Sendable {
     private let selector: Mutex<CandidateSelector>
     /// The last snapshot generation whose exclusions were logged, so each change is logged once.
     private let loggedGeneration = Mutex<UInt64?>(nil)
+    /// Candidates and route table of the current snapshot, rebuilt when the catalog changes.
+    private let currentRouting = Mutex<RoutingState?>(nil)
+    /// Ids learned from granted probes, for routing by the body's `model` (SPEC 5.1 step 2).
+    let servedIDs = ServedIDIndex()
 
     init(configuration: ProxyConfiguration, catalog: CatalogStore, logger: Logger) throws {
         self.upstreamTLS = try UpstreamTLSContext(
@@ -44,6 +48,30 @@ final class ProxyContext: Sendable {
         selector.withLock {
             $0 = CandidateSelector(httpsOnly: configuration.upstream.httpsOnly, selfAddresses: selfAddresses)
         }
+        currentRouting.withLock { $0 = nil }
+    }
+
+    /// The routing state of the current catalog snapshot (built once per catalog change).
+    func routing() -> RoutingState {
+        let snapshot = catalog.snapshot
+        if let state = currentRouting.withLock({ $0 }), state.generation == snapshot.generation { return state }
+        let candidates = candidates(in: snapshot)
+        let state = RoutingState(
+            generation: snapshot.generation,
+            candidates: candidates,
+            table: RouteTable(candidates: candidates)
+        )
+        for conflict in state.table.conflicts {
+            logger.warning(
+                "route prefix claimed by several models",
+                metadata: [
+                    "prefix": "\(conflict.prefix)", "winner": "\(conflict.winner)",
+                    "shadowed": "\(conflict.shadowed.map(\.description).joined(separator: ","))",
+                ]
+            )
+        }
+        currentRouting.withLock { $0 = state }
+        return state
     }
 
     /// The candidates of SPEC 3.1 in `snapshot`; exclusions are logged once per catalog change.
@@ -63,4 +91,11 @@ final class ProxyContext: Sendable {
         }
         return selection.candidates
     }
+}
+
+/// What forwarding needs from one catalog snapshot (SPEC 5.1).
+struct RoutingState: Sendable {
+    var generation: UInt64
+    var candidates: [Candidate]
+    var table: RouteTable
 }

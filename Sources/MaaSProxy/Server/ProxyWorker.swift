@@ -12,6 +12,7 @@ final class ProxyWorker: @unchecked Sendable {
     private var server: HTTPServer?
     private let pool: UpstreamConnectionPool
     private let modelsHandler: ModelsHandler
+    private let forwardHandler: ForwardHandler
     /// This worker's access checker; its settings follow configuration reloads.
     let checker: AccessChecker
     private var thread: Thread?
@@ -30,12 +31,13 @@ final class ProxyWorker: @unchecked Sendable {
             observer: context.metrics
         )
         modelsHandler = ModelsHandler(context: context, checker: checker)
+        forwardHandler = ForwardHandler(context: context, checker: checker, pool: pool, scheme: "http")
         server = try HTTPServer(
             loop: loop,
             limits: HTTPServerLimits(
                 maxHeaderBytes: configuration.limits.maxHeaderBytes,
                 maxBodyBytes: configuration.limits.maxRequestBodyBytes,
-                connectionTimeoutSeconds: 620
+                connectionTimeoutSeconds: ServerTimeouts.connectionSeconds
             ),
             inFlight: inFlight
         ) { [unowned self] exchange in
@@ -76,15 +78,21 @@ final class ProxyWorker: @unchecked Sendable {
     }
 
     private func route(_ exchange: ServerExchange) {
-        switch exchange.path {
-        case "/v1/models":
+        if let problem = FramingCheck.problem(
+            method: exchange.method,
+            target: exchange.target,
+            headers: exchange.headers,
+            isHTTP10: exchange.isHTTP10
+        ) {
+            exchange.notes.route = "bad_request"
+            context.logger.debug("malformed request refused", metadata: ["reason": "\(problem)"])
+            return exchange.respond(.badRequest, extraHeaders: [HTTPHeader("Connection", "close")])
+        }
+        if exchange.path == "/v1/models" {
             exchange.notes.route = "models"
             modelsHandler.handle(exchange)
-        default:
-            exchange.notes.route = "route_not_found"
-            if !context.catalog.isLoaded { return exchange.respond(.catalogNotLoaded) }
-            // Forwarding every other call is SPEC 5; until it lands nothing else is served.
-            exchange.respond(.routeNotFound)
+        } else {
+            forwardHandler.handle(exchange)
         }
     }
 }

@@ -138,6 +138,35 @@ final class RawHTTPClient {
         }
     }
 
+    func readUntilMarker(_ marker: [UInt8]) throws -> Int { try readUntil(marker) }
+
+    func readCount(_ count: Int) throws -> [UInt8] { try readExactly(count) }
+
+    /// Removes and returns the first `count` buffered bytes.
+    func takeBuffered(_ count: Int) -> [UInt8] {
+        let bytes = Array(buffer[..<count])
+        buffer.removeFirst(count)
+        return bytes
+    }
+
+    /// Reads until the peer closes; true when it closed (EOF or reset) within the socket timeout.
+    func waitForClose() -> Bool {
+        while true {
+            do {
+                guard try fill() else { return true }
+            } catch RawHTTPError.readFailed(let code) {
+                return code == ECONNRESET
+            } catch {
+                return false
+            }
+        }
+    }
+
+    /// Closes the socket now (the client going away).
+    func closeNow() {
+        shutdown(fd, Int32(SHUT_RDWR))
+    }
+
     private func readToEnd() throws -> [UInt8] {
         while try fill() {}
         defer { buffer.removeAll() }

@@ -1,0 +1,162 @@
+import AccessCheck
+import Routing
+
+/// Every call other than `GET /v1/models` (SPEC 5): route by path, then by the body's `model`;
+/// admit with the shared decision cache; rewrite; relay through this worker's upstream pool.
+///
+/// Runs on one worker's loop (hence `@unchecked Sendable`: its closures hop only through that loop);
+/// admission never lets a denied call reach a backend's inference path.
+final class ForwardHandler: @unchecked Sendable {
+    private let context: ProxyContext
+    private let checker: AccessChecker
+    private let pool: UpstreamConnectionPool
+    private let timeouts: ForwardTimeouts
+    /// `X-Forwarded-Proto`: the scheme clients used to reach this listener.
+    private let scheme: String
+
+    init(context: ProxyContext, checker: AccessChecker, pool: UpstreamConnectionPool, scheme: String) {
+        self.context = context
+        self.checker = checker
+        self.pool = pool
+        self.scheme = scheme
+        let upstream = context.configuration.upstream
+        self.timeouts = ForwardTimeouts(
+            connect: upstream.connectTimeout,
+            response: upstream.responseTimeout,
+            idle: upstream.idleTimeout
+        )
+    }
+
+    func handle(_ exchange: ServerExchange) {
+        // SPEC 5.2: 401 before anything else.
+        guard let credential = Credential(authorizationHeader: exchange.header("Authorization")) else {
+            exchange.notes.route = "unauthenticated"
+            return exchange.respond(.authorizationRequired)
+        }
+        guard context.catalog.isLoaded else {
+            exchange.notes.route = "catalog_not_loaded"
+            return exchange.respond(.catalogNotLoaded)
+        }
+        let caller = Caller(
+            credential: credential,
+            subscriptionHeaderValues: exchange.headerValues("X-MaaS-Subscription")
+        )
+        let routing = context.routing()
+        if let match = routing.table.match(path: String(exchange.path)) {
+            exchange.notes.route = "path"
+            return forwardByPath(exchange, match: match, caller: caller)
+        }
+        if exchange.method == "POST" && exchange.path.hasPrefix("/v1/") {
+            exchange.notes.route = "body"
+            return forwardByBody(exchange, candidates: routing.candidates, caller: caller)
+        }
+        exchange.notes.route = "route_not_found"
+        exchange.respond(.routeNotFound)
+    }
+
+    // MARK: SPEC 5.1 step 1
+
+    private func forwardByPath(_ exchange: ServerExchange, match: RouteMatch, caller: Caller) {
+        let candidate = match.candidate
+        exchange.notes.model = candidate.model.id.description
+        guard candidate.model.isReady else { return exchange.respond(.modelNotReady) }
+        let url = match.upstreamURL(query: exchange.query.map(String.init))
+        // SPEC 5.2: kinds without a probe (ExternalModel) are admitted when Ready; their backend authenticates.
+        guard candidate.probe != .none else { return send(exchange, to: url, candidate: candidate, caller: caller) }
+        check(exchange, caller: caller, candidates: [candidate]) { [self] result in
+            guard let decision = result.decisions[candidate.model.id] else {
+                return exchange.respond(.modelAccessDenied)
+            }
+            switch decision.outcome {
+            case .granted:
+                send(exchange, to: url, candidate: candidate, caller: caller)
+            case .denied(status: 401):
+                exchange.respond(.invalidCredentials)
+            case .denied, .unavailable:
+                exchange.respond(.modelAccessDenied)
+            }
+        }
+    }
+
+    // MARK: SPEC 5.1 step 2
+
+    private func forwardByBody(_ exchange: ServerExchange, candidates: [Candidate], caller: Caller) {
+        let id: String
+        switch RequestBodyModel.read(exchange.body) {
+        case .invalidJSON: return exchange.respond(.invalidJSON)
+        case .missingModel: return exchange.respond(.missingModel)
+        case .model(let named): id = named
+        }
+        let index = context.servedIDs
+        let toCheck = index.candidates(serving: id, among: candidates)
+        // Unknown and denied answer alike (SPEC 5.1): nothing tells a caller which models exist.
+        guard !toCheck.isEmpty else { return exchange.respond(.modelNotFound) }
+        check(exchange, caller: caller, candidates: toCheck) { [self] result in
+            var matches: [Candidate] = []
+            for candidate in toCheck {
+                guard let decision = result.decisions[candidate.model.id], decision.isGranted else { continue }
+                let ids = ModelListing.ids(of: candidate, granted: decision)
+                if candidate.probe != .none { index.record(candidate, ids: ids) }
+                if ids.contains(id) { matches.append(candidate) }
+            }
+            guard let chosen = matches.first else { return exchange.respond(.modelNotFound) }
+            guard matches.count == 1 else { return exchange.respond(.ambiguousModel) }
+            exchange.notes.model = chosen.model.id.description
+            guard chosen.model.isReady else { return exchange.respond(.modelNotReady) }
+            var url = chosen.endpoint.appendingPath(String(exchange.path))
+            url.query = exchange.query.map(String.init)
+            send(exchange, to: url, candidate: chosen, caller: caller)
+        }
+    }
+
+    // MARK: Admission and sending
+
+    private func check(
+        _ exchange: ServerExchange,
+        caller: Caller,
+        candidates: [Candidate],
+        then decide: @escaping @Sendable (AccessCheckResult) -> Void
+    ) {
+        let bypassCache = CacheControl.requestsNoCache(exchange.headerValues("Cache-Control"))
+        checker.check(caller: caller, candidates: candidates, bypassCache: bypassCache, scheduler: exchange.loop) {
+            result in
+            exchange.notes.probes = result.probesSent
+            exchange.notes.decisionCache =
+                result.probesSent > 0 ? "miss" : (result.coalesced > 0 ? "coalesced" : "hit")
+            decide(result)
+        }
+    }
+
+    private func send(_ exchange: ServerExchange, to url: EndpointURL, candidate: Candidate, caller: Caller) {
+        let method = exchange.method
+        let framesBody = !exchange.body.isEmpty || ["POST", "PUT", "PATCH"].contains(method)
+        let headers = UpstreamHeaders.rewrite(
+            exchange.headers,
+            host: url.hostHeader,
+            clientAddress: exchange.peerAddress,
+            scheme: scheme,
+            requestID: exchange.requestID,
+            bodyLength: framesBody ? exchange.body.count : nil
+        )
+        let checker = self.checker
+        let metrics = context.metrics
+        let model = candidate.model.id.description
+        let sentAt = exchange.loop.now
+        metrics.forwardStarted()
+        ForwardRelay.start(
+            exchange: exchange,
+            pool: pool,
+            forward: ForwardRequest(method: method, url: url, headers: headers, body: exchange.body),
+            timeouts: timeouts,
+            onHead: { status in
+                exchange.notes.upstreamStatus = status
+                metrics.upstreamHeadReceived(model: model, latency: exchange.loop.now.since(sentAt))
+                // SPEC 4: revocation is seen on the next request, not after the TTL.
+                if (status == 401 || status == 403) && candidate.probe != .none {
+                    checker.evictDecision(for: candidate, caller: caller)
+                }
+            },
+            onEnd: { _ in metrics.forwardEnded() }
+        )
+    }
+}

@@ -1,0 +1,92 @@
+import AccessCheck
+
+/// Hop-by-hop headers (RFC 9110 7.6.1, SPEC 5.3): they describe one connection, never the message.
+enum HopByHop {
+    /// Always dropped, in both directions.
+    static let names: Set<String> = [
+        "connection", "keep-alive", "proxy-authorization", "proxy-connection", "proxy-authenticate",
+        "te", "trailer", "transfer-encoding", "upgrade",
+    ]
+
+    /// `names`, plus every header the message's own `Connection` header names.
+    static func droppedNames(in headers: [HTTPHeader]) -> Set<String> {
+        var dropped = names
+        for header in headers where header.name.caseInsensitiveEquals("Connection") {
+            for token in header.value.split(separator: ",") {
+                let name = String(token).trimmingHTTPWhitespace().lowercased()
+                if !name.isEmpty { dropped.insert(name) }
+            }
+        }
+        return dropped
+    }
+}
+
+/// The upstream request's headers (SPEC 5.3), rewritten from what the client sent.
+enum UpstreamHeaders {
+    /// Only forgeable here: the platform sets them after authenticating, never a client.
+    static let forgeable: Set<String> = ["x-maas-username", "x-maas-group"]
+    /// Replaced by the proxy's own values (the body is re-framed; `Expect` was answered by evhttp).
+    static let replaced: Set<String> = [
+        "host", "content-length", "expect", "x-forwarded-proto", "x-forwarded-host", "x-request-id",
+    ]
+
+    /// - Parameters:
+    ///   - host: the endpoint's `Host` value.
+    ///   - clientAddress: the peer address, appended to `X-Forwarded-For`.
+    ///   - scheme: `http` or `https`, the listener's (`X-Forwarded-Proto`).
+    ///   - bodyLength: the re-framed body's length; nil sends no `Content-Length` (body-less methods).
+    static func rewrite(
+        _ received: [HTTPHeader],
+        host: String,
+        clientAddress: String,
+        scheme: String,
+        requestID: String,
+        bodyLength: Int?
+    ) -> [HTTPHeader] {
+        let dropped = HopByHop.droppedNames(in: received)
+        var headers: [HTTPHeader] = []
+        headers.reserveCapacity(received.count + 5)
+        headers.append(HTTPHeader("Host", host))
+        var forwardedFor: [String] = []
+        var originalHost: String?
+        for header in received {
+            let name = header.name.lowercased()
+            if name == "host" && originalHost == nil { originalHost = header.value }
+            if name == "x-forwarded-for" {
+                forwardedFor.append(header.value)
+                continue
+            }
+            if dropped.contains(name) || forgeable.contains(name) || replaced.contains(name) { continue }
+            headers.append(header)
+        }
+        if !clientAddress.isEmpty { forwardedFor.append(clientAddress) }
+        if !forwardedFor.isEmpty { headers.append(HTTPHeader("X-Forwarded-For", forwardedFor.joined(separator: ", "))) }
+        headers.append(HTTPHeader("X-Forwarded-Proto", scheme))
+        if let originalHost { headers.append(HTTPHeader("X-Forwarded-Host", originalHost)) }
+        headers.append(HTTPHeader("X-Request-Id", requestID))
+        if let bodyLength { headers.append(HTTPHeader("Content-Length", String(bodyLength))) }
+        return headers
+    }
+}
+
+/// The backend's response headers as relayed to the client (SPEC 5.4).
+enum ResponseHeaders {
+    /// Hop-by-hop dropped; the backend's `X-Request-Id` gives way to the proxy's (added on send).
+    static func relayed(_ received: [HTTPHeader]) -> [HTTPHeader] {
+        let dropped = HopByHop.droppedNames(in: received)
+        return received.filter { header in
+            let name = header.name.lowercased()
+            return !dropped.contains(name) && name != "x-request-id"
+        }
+    }
+
+    /// The `Content-Length` value when there is exactly one and it is plain digits.
+    static func contentLength(_ headers: [HTTPHeader]) -> Int? {
+        var found: Int?
+        for header in headers where header.name.caseInsensitiveEquals("Content-Length") {
+            guard found == nil, let value = FramingCheck.decimal(header.value) else { return nil }
+            found = value
+        }
+        return found
+    }
+}
