@@ -324,6 +324,8 @@ final class ClientCloseWatch {
         bufferevent_setwatermark(bufferevent, Int16(EV_READ), 0, 4096)
         bufferevent_setcb(bufferevent, nil, writeCallback, eventCallback, argument)
         bufferevent_enable(bufferevent, Int16(EV_READ))
+        // The client is silent while it waits (up to `upstream.responseTimeout`), by design.
+        disableReadTimeout()
     }
 
     /// Undoes `armWhileWaiting` before evhttp writes a reply (it installs its own callbacks then).
@@ -356,6 +358,7 @@ final class ClientCloseWatch {
     /// Unregisters the close callback and releases the self-retain. Same frame as the reply.
     func disarm() {
         prepareForReply()
+        restoreTimeouts()
         guard registered else { return }
         registered = false
         evhttp_connection_set_closecb(connection, nil, nil)
@@ -382,9 +385,12 @@ extension ServerExchange {
     }
 }
 
-/// The inactivity timeout evhttp applies to client connections (LIBEVENT.md: without one there is none).
+/// The inactivity timeout evhttp applies to client connections (LIBEVENT.md: without one there is
+/// none): an idle keep-alive connection, or a client that sends nothing of its request, or reads
+/// nothing of a reply, for this long is closed. Lifted while a client legitimately waits (for an
+/// upstream head) or only reads (a stream); the upstream timers of SPEC 5.5 bound those phases.
 enum ServerTimeouts {
-    static let connectionSeconds: Int32 = 620
+    static let connectionSeconds: Int32 = 60
 }
 
 private func clientCloseTrampoline(_ connection: OpaquePointer?, _ context: UnsafeMutableRawPointer?) {
