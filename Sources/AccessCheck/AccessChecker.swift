@@ -51,6 +51,9 @@ public final class AccessChecker: Sendable {
         scheduler: any LoopScheduler,
         completion: @escaping @Sendable (AccessCheckResult) -> Void
     ) {
+        if !bypassCache, let result = cachedResult(caller: caller, candidates: candidates, scheduler: scheduler) {
+            return completion(result)
+        }
         let run = AccessCheckRun(
             checker: self,
             caller: caller,
@@ -61,6 +64,42 @@ public final class AccessChecker: Sendable {
         run.start(candidates)
     }
 
+    /// The whole answer from the cache, without the bookkeeping of a run: the common case on the
+    /// forwarding path (one model, decided seconds ago). Nil when anything needs a probe.
+    private func cachedResult(
+        caller: Caller,
+        candidates: [Candidate],
+        scheduler: any LoopScheduler
+    )
+        -> AccessCheckResult?
+    {
+        let now = scheduler.now
+        let credential = CredentialDigest(caller: caller, digest: digest)
+        let probed = candidates.filter { $0.probe != .none }
+        guard let fresh = cache.freshDecisions(probed.map { key(for: $0, credential: credential) }, now: now) else {
+            return nil
+        }
+        var decisions: [ModelID: Decision] = [:]
+        var oldest: Double?
+        for (candidate, decision) in zip(probed, fresh) {
+            decisions[candidate.model.id] = decision
+            oldest = min(oldest ?? decision.decidedAtWall, decision.decidedAtWall)
+        }
+        // SPEC 2: kinds without a probe are visible iff Ready, decided here and never cached.
+        for candidate in candidates where candidate.probe == .none {
+            let outcome: Decision.Outcome =
+                candidate.model.isReady ? .granted(served: [], via405: false) : .denied(status: nil)
+            decisions[candidate.model.id] = Decision(
+                outcome: outcome,
+                decidedAtWall: scheduler.wallClockSeconds,
+                expiresAt: now
+            )
+        }
+        var stats = AccessCheckStats()
+        stats.cacheHits = fresh.count
+        return AccessCheckResult(decisions: decisions, oldestDecisionWall: oldest, stats: stats)
+    }
+
     /// Forgets the caller's decision for `candidate` (SPEC 4: a backend answered a forwarded call
     /// with 401 or 403, so the next request probes again).
     public func evictDecision(for candidate: Candidate, caller: Caller) {
@@ -69,6 +108,6 @@ public final class AccessChecker: Sendable {
 
     /// The decision-cache key of `candidate` for a caller's credential digest.
     public func key(for candidate: Candidate, credential: CredentialDigest) -> DecisionKey {
-        DecisionKey(credential: credential, model: candidate.model.id, endpoint: candidate.endpoint.description)
+        DecisionKey(credential: credential, model: candidate.model.id, endpoint: candidate.endpointText)
     }
 }

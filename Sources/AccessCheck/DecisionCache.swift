@@ -39,6 +39,12 @@ public final class DecisionCache: Sendable {
         state.withLock { $0.lookup(key, now: now, bypassCache: bypassCache, waiter: waiter) }
     }
 
+    /// Every key's fresh decision, in order, as hits; nil when any key needs a probe (then nothing
+    /// is counted: the caller goes on with `lookup`). One lock for the whole set.
+    public func freshDecisions(_ keys: [DecisionKey], now: MonotonicInstant) -> [Decision]? {
+        state.withLock { $0.freshDecisions(keys, now: now) }
+    }
+
     /// Stores the probe's decision and calls every waiter with it, after unlocking. When the key
     /// was evicted during the probe, the waiters still get the decision but it is not stored. A
     /// ticket completed a second time changes nothing.

@@ -28,6 +28,20 @@ struct DecisionCacheState<Waiter> {
     /// Keys being probed right now.
     var probingCount: Int { entries.count - recency.count }
 
+    /// The fresh decisions of every key, counted as hits; nil (and nothing counted or touched)
+    /// when any key is missing, expired or being probed.
+    mutating func freshDecisions(_ keys: [DecisionKey], now: MonotonicInstant) -> [Decision]? {
+        var decisions: [Decision] = []
+        decisions.reserveCapacity(keys.count)
+        for key in keys {
+            guard case .decided(let decision) = entries[key], now < decision.expiresAt else { return nil }
+            decisions.append(decision)
+        }
+        for key in keys { recency.touch(key) }
+        statistics.hits += keys.count
+        return decisions
+    }
+
     /// A fresh decided entry is a hit unless `bypassCache`; a probe in flight is joined even when
     /// bypassing (its answer is newer than anything cached); anything else starts a probe.
     mutating func lookup(

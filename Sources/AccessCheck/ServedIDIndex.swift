@@ -18,10 +18,11 @@ public final class ServedIDIndex: Sendable {
 
     /// Records the ids `candidate` was listed under in a granted decision.
     public func record(_ candidate: Candidate, ids: [String]) {
-        let key = Key(model: candidate.model.id, endpoint: candidate.endpoint.description)
-        let set = Set(ids)
+        let key = Key(model: candidate.model.id, endpoint: candidate.endpointText)
         learned.withLock { table in
-            if table[key] != set { table[key] = set }
+            // Nearly always already known: compare before building a set (this runs per request).
+            if let known = table[key], known.count == ids.count, ids.allSatisfy(known.contains) { return }
+            table[key] = Set(ids)
         }
     }
 
@@ -32,7 +33,7 @@ public final class ServedIDIndex: Sendable {
         learned.withLock { table in
             candidates.filter { candidate in
                 if candidate.probe == .none { return candidate.model.modelRef.name == id }
-                let key = Key(model: candidate.model.id, endpoint: candidate.endpoint.description)
+                let key = Key(model: candidate.model.id, endpoint: candidate.endpointText)
                 guard let ids = table[key] else { return true }
                 return ids.contains(id)
             }

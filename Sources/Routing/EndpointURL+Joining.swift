@@ -12,7 +12,7 @@ extension EndpointURL {
 
     /// The `Host` header value: host (IPv6 bracketed) and the port unless it is the scheme's default.
     public var hostHeader: String {
-        let bracketed = host.contains(":") ? "[\(host)]" : host
+        let bracketed = host.contains(Character(":")) ? "[\(host)]" : host
         return isDefaultPort ? bracketed : "\(bracketed):\(port)"
     }
 

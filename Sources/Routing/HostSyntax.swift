@@ -65,7 +65,8 @@ enum HostSyntax {
             return groups
         case 2:
             // An embedded dotted quad is only allowed as the last 32 bits (RFC 4291 2.2).
-            guard !halves[0].contains("."), let head = parseGroups(halves[0]), let tail = parseGroups(halves[1])
+            guard !halves[0].contains(Character(".")), let head = parseGroups(halves[0]),
+                let tail = parseGroups(halves[1])
             else { return nil }
             guard head.count + tail.count <= 7 else { return nil }
             return head + Array(repeating: 0, count: 8 - head.count - tail.count) + tail
@@ -108,7 +109,7 @@ enum HostSyntax {
         if text.hasPrefix("[") && text.hasSuffix("]") && text.count >= 2 {
             text = String(text.dropFirst().dropLast())
         }
-        if text.contains(":") {
+        if text.contains(Character(":")) {
             if let groups = ipv6Groups(text) { return ipv6Text(groups) }
             return text.lowercased()
         }
@@ -166,7 +167,7 @@ enum HostSyntax {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         var groups: [UInt16] = []
         for (index, part) in parts.enumerated() {
-            if index == parts.count - 1, part.contains(".") {
+            if index == parts.count - 1, part.contains(Character(".")) {
                 guard let octets = ipv4Octets(part) else { return nil }
                 groups.append(UInt16(octets[0]) << 8 | UInt16(octets[1]))
                 groups.append(UInt16(octets[2]) << 8 | UInt16(octets[3]))

@@ -1,259 +1,292 @@
-/// The `model` a request body names (SPEC 5.1 step 2), or why there is none (SPEC 5.5).
+/// What a request body says about its model (SPEC 5.1 step 2), or why it says nothing (SPEC 5.5).
 ///
-/// The body must be one valid JSON text (RFC 8259); only the top-level object's `model` member is
-/// decoded, everything else is validated and skipped in one pass without building values.
+/// The body must be exactly one valid JSON text (RFC 8259, strict; whitespace around it allowed).
+/// It names a model when its top-level value is an object whose last member called `model` holds
+/// a string; members of nested objects never count. The body is validated in one pass without
+/// building any value, and only that string is decoded.
 public enum RequestBodyModel: Equatable, Sendable {
+    /// The decoded `model` string.
     case model(String)
-    /// Not one valid JSON text (an empty body included).
+    /// Not one valid JSON text (an empty body included): `400 invalid_json`.
     case invalidJSON
-    /// Valid JSON, but not an object with a string `model`.
+    /// Valid JSON, but not an object with a string `model`: `400 missing_model`.
     case missingModel
 
-    /// Deeper nesting is refused rather than walked (no JSON an inference API takes comes close).
+    /// Containers nested deeper than this make the body `invalidJSON`.
     public static let maxDepth = 512
 
     public static func read(_ body: [UInt8]) -> RequestBodyModel {
-        body.withUnsafeBufferPointer { bytes in
-            var scanner = JSONScanner(bytes: bytes)
+        body.withUnsafeBufferPointer { read($0) }
+    }
+
+    public static func read(_ body: UnsafeRawBufferPointer) -> RequestBodyModel {
+        body.withMemoryRebound(to: UInt8.self) { read($0) }
+    }
+
+    static func read(_ body: UnsafeBufferPointer<UInt8>) -> RequestBodyModel {
+        // One bit per open container (1: object), on the stack rather than the heap.
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: (maxDepth + 63) / 64) { kinds in
+            kinds.initialize(repeating: 0)
+            var scanner = BodyScanner(bytes: body, kinds: kinds)
             return scanner.scanDocument()
         }
     }
 }
 
-/// A single-pass RFC 8259 validator that keeps the top-level `model` string.
-private struct JSONScanner {
+private struct BodyScanner {
     let bytes: UnsafeBufferPointer<UInt8>
+    let kinds: UnsafeMutableBufferPointer<UInt64>
     var index = 0
-    /// The last top-level `model` member's value: a string, or `nil` for another type.
-    var model: String??
+    var depth = 0
 
-    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    init(bytes: UnsafeBufferPointer<UInt8>, kinds: UnsafeMutableBufferPointer<UInt64>) {
+        self.bytes = bytes
+        self.kinds = kinds
+    }
 
     mutating func scanDocument() -> RequestBodyModel {
         skipWhitespace()
         guard index < bytes.count else { return .invalidJSON }
-        let isObject = bytes[index] == UInt8(ascii: "{")
-        guard scanValue(topLevel: true) else { return .invalidJSON }
-        skipWhitespace()
-        guard index == bytes.count else { return .invalidJSON }
-        guard isObject, case .some(.some(let name)) = model else { return .missingModel }
-        return .model(name)
-    }
-
-    // MARK: Values
-
-    /// Containers are walked with an explicit stack of "inside an object?" flags, so depth costs no
-    /// recursion. `topLevel` marks the object whose `model` member counts.
-    private mutating func scanValue(topLevel: Bool) -> Bool {
-        var stack: [Bool] = []  // true: inside an object
-        stack.reserveCapacity(16)
-        // Set before each value: is this the top-level object's `model` member?
+        let topIsObject = bytes[index] == UInt8(ascii: "{")
+        // The raw bytes (between the quotes) of the last top-level `model` string; nil when absent
+        // or when the last `model` is not a string. Decoded once, at the end.
+        var model: Range<Int>? = nil
+        // Whether the value about to be scanned is a top-level `model` member.
         var valueIsModel = false
-        while true {
-            // A value.
+
+        value: while true {
             skipWhitespace()
-            guard index < bytes.count else { return false }
-            switch bytes[index] {
+            guard index < bytes.count else { return .invalidJSON }
+            let byte = bytes[index]
+            switch byte {
             case UInt8(ascii: "{"), UInt8(ascii: "["):
-                let isObject = bytes[index] == UInt8(ascii: "{")
-                if valueIsModel { model = .some(nil) }
-                guard stack.count < RequestBodyModel.maxDepth else { return false }
+                if valueIsModel { model = nil }
+                guard depth < RequestBodyModel.maxDepth else { return .invalidJSON }
                 index += 1
                 skipWhitespace()
-                let closer = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
-                if index < bytes.count && bytes[index] == closer {
+                let isObject = byte == UInt8(ascii: "{")
+                if index < bytes.count, bytes[index] == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
                     index += 1
-                    break  // empty container: a complete value
-                }
-                stack.append(isObject)
-                if isObject {
-                    guard let isModel = scanMemberName(atTopLevel: topLevel && stack.count == 1) else { return false }
-                    valueIsModel = isModel
                 } else {
-                    valueIsModel = false
-                }
-                continue
-            case UInt8(ascii: "\""):
-                if valueIsModel {
-                    guard let text = scanString(decode: true) else { return false }
-                    model = .some(text)
-                } else {
-                    guard scanString(decode: false) != nil else { return false }
-                }
-            default:
-                if valueIsModel { model = .some(nil) }
-                guard scanScalar() else { return false }
-            }
-            // After a complete value: close containers or move to the next element.
-            while true {
-                guard let isObject = stack.last else { return true }
-                skipWhitespace()
-                guard index < bytes.count else { return false }
-                let byte = bytes[index]
-                index += 1
-                if byte == UInt8(ascii: ",") {
+                    push(isObject: isObject)
                     if isObject {
-                        guard let isModel = scanMemberName(atTopLevel: topLevel && stack.count == 1) else {
-                            return false
-                        }
+                        guard let isModel = scanMemberName() else { return .invalidJSON }
                         valueIsModel = isModel
                     } else {
                         valueIsModel = false
                     }
-                    break
+                    continue value
                 }
-                guard byte == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else { return false }
-                stack.removeLast()
+            case UInt8(ascii: "\""):
+                let start = index + 1
+                guard skipString() else { return .invalidJSON }
+                if valueIsModel { model = start..<(index - 1) }
+            default:
+                if valueIsModel { model = nil }
+                guard scanScalar() else { return .invalidJSON }
             }
+
+            // A value is complete: close containers until one continues with another element.
+            while depth > 0 {
+                skipWhitespace()
+                guard index < bytes.count else { return .invalidJSON }
+                let byte = bytes[index]
+                index += 1
+                let isObject = topIsObjectContainer
+                if byte == UInt8(ascii: ",") {
+                    if isObject {
+                        guard let isModel = scanMemberName() else { return .invalidJSON }
+                        valueIsModel = isModel
+                    } else {
+                        valueIsModel = false
+                    }
+                    continue value
+                }
+                guard byte == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else { return .invalidJSON }
+                depth -= 1
+            }
+            break
         }
+
+        skipWhitespace()
+        guard index == bytes.count else { return .invalidJSON }
+        guard topIsObject, let model else { return .missingModel }
+        return .model(decodeString(model))
     }
 
-    /// `"name" :` — returns whether the name is `model` at the top level, nil when malformed.
-    private mutating func scanMemberName(atTopLevel: Bool) -> Bool? {
+    // MARK: Container stack
+
+    private mutating func push(isObject: Bool) {
+        let word = depth >> 6
+        let bit = UInt64(1) << UInt64(depth & 63)
+        if isObject { kinds[word] |= bit } else { kinds[word] &= ~bit }
+        depth += 1
+    }
+
+    private var topIsObjectContainer: Bool {
+        let slot = depth - 1
+        return kinds[slot >> 6] & (UInt64(1) << UInt64(slot & 63)) != 0
+    }
+
+    /// `"name" :` inside the object just pushed; whether it is the top-level `model` member, or nil
+    /// when malformed.
+    private mutating func scanMemberName() -> Bool? {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
         let start = index + 1
-        guard scanString(decode: false) != nil else { return nil }
-        // Compared raw: an escaped spelling of `model` is rare enough to decode only when seen.
-        var isModel = false
-        if atTopLevel {
-            let raw = UnsafeBufferPointer(rebasing: bytes[start..<(index - 1)])
-            if raw.elementsEqual("model".utf8) {
-                isModel = true
-            } else if raw.contains(UInt8(ascii: "\\")) {
-                var copy = JSONScanner(bytes: bytes)
-                copy.index = start - 1
-                isModel = copy.scanString(decode: true) == "model"
-            }
-        }
+        guard skipString() else { return nil }
+        let name = start..<(index - 1)
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
         index += 1
-        return isModel
+        guard depth == 1 else { return false }
+        // Compared in place; only a name with escapes that could still spell `model` is decoded.
+        if name.count == 5 {
+            return UnsafeBufferPointer(rebasing: bytes[name]).elementsEqual("model".utf8)
+        }
+        if name.count <= 5 * 6, bytes[name].contains(UInt8(ascii: "\\")) {
+            return decodeString(name) == "model"
+        }
+        return false
     }
 
     // MARK: Strings
 
-    /// Scans a string starting at its opening quote; returns its decoded text when `decode`, else
-    /// an empty string; nil when malformed (bad escape, control character, invalid UTF-8).
-    private mutating func scanString(decode: Bool) -> String? {
+    /// Skips a string from its opening quote past its closing one; false when it is malformed (an
+    /// unknown escape, an unescaped control character, invalid UTF-8, or no closing quote).
+    private mutating func skipString() -> Bool {
         index += 1
-        var decoded: [UInt8] = []
         while index < bytes.count {
             let byte = bytes[index]
-            switch byte {
-            case UInt8(ascii: "\""):
+            if byte == UInt8(ascii: "\"") {
                 index += 1
-                return decode ? String(decoding: decoded, as: UTF8.self) : ""
-            case UInt8(ascii: "\\"):
-                index += 1
-                guard index < bytes.count else { return nil }
-                let escape = bytes[index]
-                index += 1
-                switch escape {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): decoded.append(escape)
-                case UInt8(ascii: "b"): decoded.append(0x08)
-                case UInt8(ascii: "f"): decoded.append(0x0C)
-                case UInt8(ascii: "n"): decoded.append(0x0A)
-                case UInt8(ascii: "r"): decoded.append(0x0D)
-                case UInt8(ascii: "t"): decoded.append(0x09)
+                return true
+            } else if byte == UInt8(ascii: "\\") {
+                guard index + 1 < bytes.count else { return false }
+                switch bytes[index + 1] {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    index += 2
                 case UInt8(ascii: "u"):
-                    guard let scalar = scanUnicodeEscape() else { return nil }
-                    if decode { decoded.append(contentsOf: String(Character(scalar)).utf8) }
-                default: return nil
+                    // Any four hex digits: RFC 8259 8.2 lets a lone surrogate through syntactically.
+                    guard index + 6 <= bytes.count, hexValue(at: index + 2) != nil else { return false }
+                    index += 6
+                default:
+                    return false
                 }
-            case 0x00..<0x20:
-                return nil
-            case 0x00..<0x80:
-                if decode { decoded.append(byte) }
+            } else if byte < 0x20 {
+                return false
+            } else if byte < 0x80 {
                 index += 1
-            default:
-                let start = index
-                guard skipUTF8Sequence() else { return nil }
-                if decode { decoded.append(contentsOf: bytes[start..<index]) }
+            } else {
+                guard skipUTF8Sequence() else { return false }
             }
         }
-        return nil
+        return false
     }
 
-    /// After `\u`: four hex digits, a surrogate pair when valid; a lone surrogate reads as U+FFFD
-    /// (RFC 8259 8.2 allows it syntactically).
-    private mutating func scanUnicodeEscape() -> Unicode.Scalar? {
-        guard let first = scanHex4() else { return nil }
-        if (0xD800...0xDBFF).contains(first), index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
-            bytes[index + 1] == UInt8(ascii: "u")
-        {
-            let resume = index
-            index += 2
-            guard let second = scanHex4() else { return nil }
-            if (0xDC00...0xDFFF).contains(second) {
-                return Unicode.Scalar(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00))
-            }
-            index = resume
-        }
-        return Unicode.Scalar(first) ?? Unicode.Scalar(0xFFFD)
-    }
-
-    private mutating func scanHex4() -> UInt32? {
-        guard index + 4 <= bytes.count else { return nil }
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            let byte = bytes[index]
-            let digit: UInt32
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
-            default: return nil
-            }
-            value = value << 4 | digit
-            index += 1
-        }
-        return value
-    }
-
-    /// One well-formed multi-byte UTF-8 sequence (no overlongs, no surrogates, ≤ U+10FFFF).
+    /// One well-formed multi-byte UTF-8 sequence (no overlongs, no surrogates, nothing past U+10FFFF).
     private mutating func skipUTF8Sequence() -> Bool {
-        let lead = bytes[index]
         let length: Int
         var lower: UInt8 = 0x80
         var upper: UInt8 = 0xBF
-        switch lead {
-        case 0xC2...0xDF: length = 2
+        switch bytes[index] {
+        case 0xC2...0xDF:
+            length = 2
         case 0xE0:
             length = 3
             lower = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xE1...0xEC, 0xEE...0xEF:
+            length = 3
         case 0xED:
             length = 3
             upper = 0x9F
         case 0xF0:
             length = 4
             lower = 0x90
-        case 0xF1...0xF3: length = 4
+        case 0xF1...0xF3:
+            length = 4
         case 0xF4:
             length = 4
             upper = 0x8F
-        default: return false
+        default:
+            return false
         }
         guard index + length <= bytes.count else { return false }
-        for offset in 1..<length {
-            let byte = bytes[index + offset]
-            let (low, high) = offset == 1 ? (lower, upper) : (0x80, 0xBF)
-            guard byte >= low && byte <= high else { return false }
+        let second = bytes[index + 1]
+        guard second >= lower, second <= upper else { return false }
+        for offset in 2..<length where bytes[index + offset] & 0xC0 != 0x80 {
+            return false
         }
         index += length
         return true
+    }
+
+    /// Decodes the raw bytes between the quotes of a string `skipString` accepted.
+    private func decodeString(_ raw: Range<Int>) -> String {
+        let source = UnsafeBufferPointer(rebasing: bytes[raw])
+        guard source.contains(UInt8(ascii: "\\")) else { return String(decoding: source, as: UTF8.self) }
+        var decoded: [UInt8] = []
+        decoded.reserveCapacity(raw.count)
+        var position = raw.lowerBound
+        while position < raw.upperBound {
+            let byte = bytes[position]
+            guard byte == UInt8(ascii: "\\") else {
+                decoded.append(byte)
+                position += 1
+                continue
+            }
+            let escape = bytes[position + 1]
+            position += 2
+            switch escape {
+            case UInt8(ascii: "b"): decoded.append(0x08)
+            case UInt8(ascii: "f"): decoded.append(0x0C)
+            case UInt8(ascii: "n"): decoded.append(0x0A)
+            case UInt8(ascii: "r"): decoded.append(0x0D)
+            case UInt8(ascii: "t"): decoded.append(0x09)
+            case UInt8(ascii: "u"):
+                var code = hexValue(at: position)!
+                position += 4
+                if (0xD800...0xDBFF).contains(code), position + 6 <= raw.upperBound,
+                    bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u"),
+                    let low = hexValue(at: position + 2), (0xDC00...0xDFFF).contains(low)
+                {
+                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    position += 6
+                }
+                // A lone surrogate is not a scalar: it reads as U+FFFD.
+                let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
+                UTF8.encode(scalar) { decoded.append($0) }
+            default:
+                decoded.append(escape)
+            }
+        }
+        return String(decoding: decoded, as: UTF8.self)
+    }
+
+    private func hexValue(at position: Int) -> UInt32? {
+        var value: UInt32 = 0
+        for byte in bytes[position..<(position + 4)] {
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte &- UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte &- UInt8(ascii: "a") &+ 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte &- UInt8(ascii: "A") &+ 10
+            default: return nil
+            }
+            value = value << 4 | UInt32(digit)
+        }
+        return value
     }
 
     // MARK: Numbers and literals
 
     private mutating func scanScalar() -> Bool {
         switch bytes[index] {
-        case UInt8(ascii: "t"): return scanLiteral("true")
-        case UInt8(ascii: "f"): return scanLiteral("false")
-        case UInt8(ascii: "n"): return scanLiteral("null")
-        default: return scanNumber()
+        case UInt8(ascii: "t"): scanLiteral("true")
+        case UInt8(ascii: "f"): scanLiteral("false")
+        case UInt8(ascii: "n"): scanLiteral("null")
+        default: scanNumber()
         }
     }
 
@@ -271,27 +304,27 @@ private struct JSONScanner {
     /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
     private mutating func scanNumber() -> Bool {
         if peek(UInt8(ascii: "-")) { index += 1 }
-        guard index < bytes.count else { return false }
-        if bytes[index] == UInt8(ascii: "0") {
+        if peek(UInt8(ascii: "0")) {
             index += 1
         } else {
-            guard scanDigits() else { return false }
+            guard skipDigits() else { return false }
         }
         if peek(UInt8(ascii: ".")) {
             index += 1
-            guard scanDigits() else { return false }
+            guard skipDigits() else { return false }
         }
         if peek(UInt8(ascii: "e")) || peek(UInt8(ascii: "E")) {
             index += 1
             if peek(UInt8(ascii: "+")) || peek(UInt8(ascii: "-")) { index += 1 }
-            guard scanDigits() else { return false }
+            guard skipDigits() else { return false }
         }
         return true
     }
 
-    private mutating func scanDigits() -> Bool {
+    /// One or more digits; false when there is none.
+    private mutating func skipDigits() -> Bool {
         let start = index
-        while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
+        while index < bytes.count, bytes[index] &- UInt8(ascii: "0") < 10 { index += 1 }
         return index > start
     }
 

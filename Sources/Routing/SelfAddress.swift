@@ -35,7 +35,7 @@ public struct SelfAddress: Hashable, Sendable, CustomStringConvertible {
             let port = Int(digits), (1...65535).contains(port)
         else { return nil }
         let host = text[..<colon]
-        if host.contains(":") && !(host.hasPrefix("[") && host.hasSuffix("]")) { return nil }
+        if host.contains(Character(":")) && !(host.hasPrefix("[") && host.hasSuffix("]")) { return nil }
         self.init(host: String(host), port: port)
     }
 
@@ -55,7 +55,7 @@ public struct SelfAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        let bracketed = host.contains(":") ? "[\(host)]" : host
+        let bracketed = host.contains(Character(":")) ? "[\(host)]" : host
         guard let scheme else { return "\(bracketed):\(port)" }
         return "\(scheme)://\(bracketed):\(port)"
     }

@@ -49,8 +49,9 @@ import Testing
     @Test func theSameCallerGetsTheSameKeyPerModelAndEndpoint() {
         let candidate = Fixtures.candidate("m")
         #expect(Fixtures.key(candidate) == Fixtures.key(candidate))
-        var moved = candidate
-        moved.endpoint.port = 9000
+        var endpoint = candidate.endpoint
+        endpoint.port = 9000
+        let moved = Candidate(model: candidate.model, probe: candidate.probe, endpoint: endpoint)
         #expect(Fixtures.key(candidate) != Fixtures.key(moved))
         #expect(Fixtures.key(candidate) != Fixtures.key(Fixtures.candidate("m", namespace: "other")))
         let checker = Fixtures.checker(FakeTransport(scheduler: ManualScheduler()))

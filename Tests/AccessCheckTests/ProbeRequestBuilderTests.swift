@@ -44,8 +44,12 @@ import Testing
         ] as [(String, String?, String, String)]
     )
     func theProbeURLJoinsTheEndpointAndThePath(path: String, query: String?, probePath: String, target: String) throws {
-        var candidate = Fixtures.candidate("m", probe: .http(method: "GET", path: probePath))
-        candidate.endpoint = EndpointURL(scheme: "https", host: "maas.example.com", port: 443, path: path, query: query)
+        let fixture = Fixtures.candidate("m", probe: .http(method: "GET", path: probePath))
+        let candidate = Candidate(
+            model: fixture.model,
+            probe: fixture.probe,
+            endpoint: EndpointURL(scheme: "https", host: "maas.example.com", port: 443, path: path, query: query)
+        )
         let request = try #require(ProbeRequestBuilder(version: "1").request(for: candidate, caller: Fixtures.caller()))
         #expect(request.url.requestTarget == target)
         #expect(request.url.hostHeader == "maas.example.com")
@@ -53,8 +57,10 @@ import Testing
     }
 
     @Test func configuredKindUsesItsMethodAndPathAndKeepsTheQuery() throws {
-        var candidate = Fixtures.candidate("m", probe: .http(method: "HEAD", path: "/health/"))
-        candidate.endpoint.query = "tenant=a"
+        let fixture = Fixtures.candidate("m", probe: .http(method: "HEAD", path: "/health/"))
+        var endpoint = fixture.endpoint
+        endpoint.query = "tenant=a"
+        let candidate = Candidate(model: fixture.model, probe: fixture.probe, endpoint: endpoint)
         let request = try #require(ProbeRequestBuilder(version: "1").request(for: candidate, caller: Fixtures.caller()))
         #expect(request.method == "HEAD")
         #expect(request.url.requestTarget == "/llm/m/health/?tenant=a")

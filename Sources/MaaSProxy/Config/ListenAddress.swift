@@ -28,14 +28,14 @@ struct ListenAddress: Hashable, Sendable, CustomStringConvertible {
             let rest = text[text.index(after: close)...]
             guard rest.hasPrefix(":") else { throw failure("the port is missing") }
             portText = rest.dropFirst()
-            guard host.contains(":"), host.allSatisfy(Self.isIPv6Character) else {
+            guard host.contains(Character(":")), host.allSatisfy(Self.isIPv6Character) else {
                 throw failure("only IPv6 addresses go in brackets")
             }
         } else {
             guard let colon = text.lastIndex(of: ":") else { throw failure("the port is missing") }
             host = text[..<colon]
             portText = text[text.index(after: colon)...]
-            if host.contains(":") { throw failure("an IPv6 address needs brackets, like \"[::1]:8080\"") }
+            if host.contains(Character(":")) { throw failure("an IPv6 address needs brackets, like \"[::1]:8080\"") }
             guard !host.isEmpty else { throw failure("the host is missing (0.0.0.0 listens on every interface)") }
             guard host.allSatisfy(Self.isHostCharacter) else { throw failure("the host is not a name or IP address") }
         }
@@ -48,7 +48,7 @@ struct ListenAddress: Hashable, Sendable, CustomStringConvertible {
 
     /// `host:port`, IPv6 hosts in brackets: the form `init(parsing:)` reads.
     var description: String {
-        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        host.contains(Character(":")) ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 
     private static func isHostCharacter(_ character: Character) -> Bool {

@@ -17,6 +17,8 @@ final class EventLoop: @unchecked Sendable, LoopScheduler {
     private var wakeEvent: OpaquePointer?
     private let pending = Mutex<[@Sendable () -> Void]>([])
     private let owningThread = Mutex<pthread_t?>(nil)
+    /// Request ids for this loop's requests; touched only on the loop's thread.
+    var random = FastRandom()
 
     init(name: String) throws(EventLoopError) {
         LibeventRuntime.initialize()

@@ -49,6 +49,9 @@ final class ForwardRelay: @unchecked Sendable {
     static let maxBufferedBodyBytes = 64 * 1024
     /// Upstream response heads larger than this are refused (502).
     static let maxResponseHeaderBytes = 256 * 1024
+    /// How long a call waits for its head before the client socket is watched for a disconnect
+    /// (SPEC 5.4 asks for the upstream to be closed within a second of the client leaving).
+    static let clientWatchDelay = Duration.milliseconds(200)
 
     private enum Phase {
         case waitingForHead
@@ -120,8 +123,10 @@ final class ForwardRelay: @unchecked Sendable {
         relay.holdsSelf = true
         exchange.watchClient { [weak relay] in relay?.clientLeft() }
         exchange.onDrained = { [weak relay] in relay?.clientDrained() }
-        relay.responseTimer = pool.loop.schedule(after: timeouts.response) { [weak relay] in
-            relay?.responseTimedOut()
+        // One timer for the wait: first to start watching the client, then for the response timeout.
+        let firstWake = min(timeouts.response, ForwardRelay.clientWatchDelay)
+        relay.responseTimer = pool.loop.schedule(after: firstWake) { [weak relay] in
+            relay?.stillWaiting(since: firstWake)
         }
         relay.send()
     }
@@ -284,9 +289,16 @@ final class ForwardRelay: @unchecked Sendable {
         fail(.upstreamUnavailable)
     }
 
-    private func responseTimedOut() {
+    private func stillWaiting(since elapsed: Duration) {
         responseTimer = nil
         guard case .waitingForHead = phase else { return }
+        guard elapsed >= timeouts.response else {
+            exchange.listenWhileWaiting()
+            responseTimer = pool.loop.schedule(after: timeouts.response - elapsed) { [weak self] in
+                self?.stillWaiting(since: .seconds(1 << 40))
+            }
+            return
+        }
         cancelUpstream()
         fail(.upstreamTimeout)
     }
@@ -360,15 +372,18 @@ final class ForwardRelay: @unchecked Sendable {
         onEnd?(outcome)
         if holdsSelf {
             holdsSelf = false
-            // Not in this frame: libevent may still be inside a callback of ours.
-            pool.loop.execute { [self] in Unmanaged.passUnretained(self).release() }
+            // Safe in a callback of ours: the trampoline's reference keeps us alive until it returns,
+            // and libevent never calls back into a request that ended.
+            Unmanaged.passUnretained(self).release()
         }
     }
 }
 
 private func forwardDoneTrampoline(_ request: OpaquePointer?, _ context: UnsafeMutableRawPointer?) {
     guard let context else { return }
-    Unmanaged<ForwardRelay>.fromOpaque(context).takeUnretainedValue().done(request)
+    let relay = Unmanaged<ForwardRelay>.fromOpaque(context).takeUnretainedValue()
+    // `done` may drop the relay's last retain; keep it alive until the call returns.
+    withExtendedLifetime(relay) { relay.done(request) }
 }
 
 private func forwardErrorTrampoline(_ error: evhttp_request_error, _ context: UnsafeMutableRawPointer?) {
@@ -378,10 +393,12 @@ private func forwardErrorTrampoline(_ error: evhttp_request_error, _ context: Un
 
 private func forwardHeadTrampoline(_ request: OpaquePointer?, _ context: UnsafeMutableRawPointer?) -> Int32 {
     guard let request, let context else { return 0 }
-    return Unmanaged<ForwardRelay>.fromOpaque(context).takeUnretainedValue().headArrived(request)
+    let relay = Unmanaged<ForwardRelay>.fromOpaque(context).takeUnretainedValue()
+    return withExtendedLifetime(relay) { relay.headArrived(request) }
 }
 
 private func forwardChunkTrampoline(_ request: OpaquePointer?, _ context: UnsafeMutableRawPointer?) {
     guard let request, let context else { return }
-    Unmanaged<ForwardRelay>.fromOpaque(context).takeUnretainedValue().chunkArrived(request)
+    let relay = Unmanaged<ForwardRelay>.fromOpaque(context).takeUnretainedValue()
+    withExtendedLifetime(relay) { relay.chunkArrived(request) }
 }

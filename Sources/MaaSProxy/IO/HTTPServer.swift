@@ -96,7 +96,7 @@ private func httpServerRequestTrampoline(_ request: OpaquePointer?, _ context: U
 struct BoundAddress: Hashable, Sendable, CustomStringConvertible {
     var host: String
     var port: Int
-    var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    var description: String { host.contains(Character(":")) ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
 
 struct ServerSetupError: Error, CustomStringConvertible {

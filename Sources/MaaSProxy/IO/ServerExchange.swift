@@ -24,6 +24,8 @@ final class ServerExchange: @unchecked Sendable {
     let peerAddress: String
     /// Filled in by handlers for the access log.
     var notes = AccessNotes()
+    /// Where `?` is in `target` (its end when there is none): found once, read on every routing step.
+    private let queryMark: String.Index
 
     private enum State {
         case waiting
@@ -61,22 +63,25 @@ final class ServerExchange: @unchecked Sendable {
         inFlight.increment()
         self.receivedAt = loop.now
         self.method = ServerExchange.methodName(evhttp_request_get_command(request))
-        self.target = evhttp_request_get_uri(request).map { String(cString: $0) } ?? "/"
+        let target = evhttp_request_get_uri(request).map { String(cString: $0) } ?? "/"
+        self.target = target
+        self.queryMark = target.utf8.firstIndex(of: UInt8(ascii: "?")) ?? target.endIndex
         self.headers = HeaderList.read(evhttp_request_get_input_headers(request))
         self.body = EvBuffer.bytes(of: evhttp_request_get_input_buffer(request))
-        self.requestID = RequestID.resolve(headers.first { $0.name.caseInsensitiveEquals("X-Request-Id") }?.value)
+        self.requestID = RequestID.resolve(
+            headers.first { $0.name.caseInsensitiveEquals("X-Request-Id") }?.value,
+            random: &loop.random
+        )
         self.isHTTP10 = maas_evhttp_request_is_http10(request) != 0
         self.peerAddress = ServerExchange.peer(of: request)
     }
 
     /// The path part of the target (before `?`).
-    var path: Substring {
-        target.firstIndex(of: "?").map { target[..<$0] } ?? target[...]
-    }
+    var path: Substring { target[..<queryMark] }
 
     /// The query without `?`, nil when there is none.
     var query: Substring? {
-        target.firstIndex(of: "?").map { target[target.index(after: $0)...] }
+        queryMark == target.endIndex ? nil : target[target.utf8.index(after: queryMark)...]
     }
 
     /// The first value of a header, matched case-insensitively.
@@ -128,16 +133,23 @@ final class ServerExchange: @unchecked Sendable {
 
     /// Starts noticing the client leaving: `onGone` runs once if it does before the answer ends.
     ///
-    /// While waiting for an upstream head evhttp has stopped reading the client socket; reads are
-    /// re-armed without a read callback, so only EOF or an error is seen (LIBEVENT.md).
+    /// Only the close callback is registered here; while the exchange waits for an upstream head,
+    /// evhttp has stopped reading the client socket, so a silent disconnect is seen once
+    /// `listenWhileWaiting` re-arms reads.
     func watchClient(onGone: @escaping () -> Void) {
         guard case .waiting = state, let request, let connection = evhttp_request_get_connection(request) else {
             return
         }
         onClientGone = onGone
-        let watch = ClientCloseWatch(exchange: self, connection: connection)
-        closeWatch = watch
-        watch.armWhileWaiting()
+        closeWatch = ClientCloseWatch(exchange: self, connection: connection)
+    }
+
+    /// Re-arms reads on the client socket without a read callback, so EOF or an error is noticed
+    /// while no answer has started (LIBEVENT.md). Costs a system call, so callers do it only once
+    /// a wait has lasted (most answers start within milliseconds).
+    func listenWhileWaiting() {
+        guard case .waiting = state else { return }
+        closeWatch?.armWhileWaiting()
     }
 
     /// The close watch, created on first need: a streamed reply always needs one.

@@ -42,7 +42,7 @@ final class UpstreamTLSContext: @unchecked Sendable {
     /// A TLS bufferevent for a new connection to `host` on `loop`, with SNI and the host check set.
     func makeBufferevent(loop: EventLoop, host: String) -> OpaquePointer? {
         guard let ssl = SSL_new(context) else { return nil }
-        let isIPLiteral = host.contains(":") || host.allSatisfy { $0.isNumber || $0 == "." }
+        let isIPLiteral = host.contains(Character(":")) || host.allSatisfy { $0.isNumber || $0 == "." }
         if isIPLiteral {
             _ = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host)
         } else {

@@ -2,8 +2,13 @@
 /// `[A-Za-z0-9._-]`, else a new random one. Logged and returned on every response.
 enum RequestID {
     static func resolve(_ received: String?) -> String {
+        var random = SystemRandomNumberGenerator()
+        return resolve(received, random: &random)
+    }
+
+    static func resolve(_ received: String?, random: inout some RandomNumberGenerator) -> String {
         if let received, isAcceptable(received) { return received }
-        return generate()
+        return generate(random: &random)
     }
 
     static func isAcceptable(_ value: String) -> Bool {
@@ -19,14 +24,18 @@ enum RequestID {
     }
 
     /// 32 hex digits from the system's random source.
-    static func generate() -> String {
-        let value = (UInt64.random(in: .min ... .max), UInt64.random(in: .min ... .max))
-        return hex(value.0) + hex(value.1)
-    }
-
-    private static func hex(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+    static func generate(random: inout some RandomNumberGenerator) -> String {
+        let digits: StaticString = "0123456789abcdef"
+        let words = (random.next() as UInt64, random.next() as UInt64)
+        return String(unsafeUninitializedCapacity: 32) { buffer in
+            for (offset, word) in [words.0, words.1].enumerated() {
+                for nibble in 0..<16 {
+                    let value = Int((word >> UInt64(60 - nibble * 4)) & 0xF)
+                    buffer[offset * 16 + nibble] = digits.utf8Start[value]
+                }
+            }
+            return 32
+        }
     }
 }
 

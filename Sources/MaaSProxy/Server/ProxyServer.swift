@@ -121,12 +121,23 @@ final class GracefulShutdown: @unchecked Sendable {
     }
 
     private func waitForDrain(until deadline: MonotonicInstant) {
-        if inFlight.value == 0 || control.now >= deadline {
-            if inFlight.value > 0 { logger.warning("grace period over", metadata: ["inFlight": "\(inFlight.value)"]) }
-            for worker in workers { worker.stop() }
-            control.stop()
+        if inFlight.value == 0 {
+            // The last answers were handed to evhttp, which writes them on its next loop turns:
+            // give those writes a moment before the loops stop (else a stream loses its last chunk).
+            _ = control.schedule(after: Self.flushAllowance) { [self] in self.stopLoops() }
             return
         }
+        if control.now >= deadline {
+            logger.warning("grace period over", metadata: ["inFlight": "\(inFlight.value)"])
+            return stopLoops()
+        }
         _ = control.schedule(after: .milliseconds(20)) { [self] in self.waitForDrain(until: deadline) }
+    }
+
+    private static let flushAllowance = Duration.milliseconds(100)
+
+    private func stopLoops() {
+        for worker in workers { worker.stop() }
+        control.stop()
     }
 }
