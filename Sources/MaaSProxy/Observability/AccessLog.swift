@@ -44,6 +44,14 @@ struct AccessLog: Sendable {
                 line.key("upstreamStatus")
                 line.number(Int64(upstream))
             }
+            if notes.clientGone {
+                line.key("clientGone")
+                line.bool(true)
+            }
+            if notes.aborted {
+                line.key("aborted")
+                line.bool(true)
+            }
             if let cache = notes.decisionCache { line.field("decisionCache", cache) }
             if let probes = notes.probes {
                 line.key("probes")

@@ -49,6 +49,7 @@ struct StreamingLiveTests {
         _ = try client.readChunk()
         client.closeNow()
         #expect(try eventually(timeout: .seconds(1)) { try fixture.backend.stats()["client_disconnects"] == 1 })
+        #expect(eventually { fixture.proxy.process.output.contains { $0.contains(#""clientGone":true"#) } })
         // The proxy stays healthy and serves the next call.
         #expect(
             try fixture.post(Self.streamPath, token: "Bearer alice", body: ForwardingFixture.chat(model: "alpha-1"))
@@ -89,6 +90,7 @@ struct StreamingLiveTests {
             while try client.readChunk() != nil { received += 1 }
         }
         #expect(received >= 1)
+        #expect(eventually { fixture.proxy.process.output.contains { $0.contains(#""aborted":true"#) } })
     }
 
     @Test func slowReaderOfALargeResponseKeepsTheProxyMemoryBounded() throws {

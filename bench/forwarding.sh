@@ -1,0 +1,262 @@
+#!/usr/bin/env bash
+# Forwarding throughput: non-streamed POST /v1/chat/completions driven by wrk against one fake
+# backend (config/demo/backend-a.yaml, model facebook/opt-125m, token alice-token) three ways:
+#   direct  straight to the backend (<backend>/llm/facebook-opt-125m-simulated/v1/chat/completions)
+#   proxy   through maas-proxy, routed by the body's `model` (client path /v1/chat/completions)
+#   nginx   through nginx proxy_pass (same client path), upstream keepalive 64, HTTP/1.1 upstream
+# The proxy and nginx get the same number of workers; all three share this machine's cores with
+# wrk, so compare ratios, not absolute numbers. Legs alternate (direct → proxy → nginx per round)
+# after one warm-up each; the table holds the median req/s, p50 and p99 over the rounds and the
+# proxy/nginx ratios, and goes to bench/results/forwarding.txt with the proxy's RSS at the end.
+#
+# Usage: bash bench/forwarding.sh
+# Env:   DURATION=10s   wrk -d per measured run        ROUNDS=3     alternating rounds
+#        WARMUP=2s      wrk -d of each leg's warm-up   WORKERS=2    proxy --workers = nginx worker_processes
+#        CONNECTIONS=32 wrk -c                         THREADS=2    wrk -t
+#        LEGS="direct proxy nginx"  which legs to run (e.g. LEGS="direct nginx" skips the proxy)
+#        SCRATCH=.build swift build --scratch-path
+# Needs nginx and wrk (installed with apt-get when missing, without starting the system nginx).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration=${DURATION:-10s}
+rounds=${ROUNDS:-3}
+warmup=${WARMUP:-2s}
+workers=${WORKERS:-2}
+connections=${CONNECTIONS:-32}
+threads=${THREADS:-2}
+legs=${LEGS:-direct proxy nginx}
+scratch=${SCRATCH:-.build}
+model_id=facebook/opt-125m
+model_prefix=/llm/facebook-opt-125m-simulated
+token="Bearer alice-token"
+command_line="DURATION=$duration ROUNDS=$rounds WARMUP=$warmup WORKERS=$workers CONNECTIONS=$connections"
+command_line+=" THREADS=$threads LEGS=\"$legs\""
+[ "$scratch" = .build ] || command_line+=" SCRATCH=$scratch"
+command_line+=" bash bench/forwarding.sh"
+
+for leg in $legs; do
+  case $leg in direct | proxy | nginx) ;; *) echo "forwarding: unknown leg '$leg' in LEGS" >&2; exit 2 ;; esac
+done
+has_leg() { [[ " $legs " == *" $1 "* ]]; }
+
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+has_leg nginx && ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ] && need+=(nginx)
+if [ "${#need[@]}" -gt 0 ]; then
+  echo "forwarding: installing ${need[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  # RUNLEVEL=1: Debian's invoke-rc.d then leaves the packaged nginx service stopped.
+  $SUDO env RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+
+products=(fake-model-server)
+has_leg proxy && products+=(maas-proxy)
+for product in "${products[@]}"; do
+  swift build -c release --scratch-path "$scratch" --product "$product" >/dev/null
+done
+bin=$(swift build -c release --scratch-path "$scratch" --show-bin-path)
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { # a port nothing on 127.0.0.1 listens on
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 40000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+  done
+}
+tail_logs() { for f in "$@"; do echo "--- tail of $f" >&2; tail -n 30 "$work/$f" >&2 || true; done; }
+fail() { echo "forwarding: $1" >&2; shift; tail_logs "$@"; exit 1; }
+
+# The backend.
+"$bin/fake-model-server" --listen 127.0.0.1:0 --config config/demo/backend-a.yaml >"$work/backend.out" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do grep -q '^listening' "$work/backend.out" 2>/dev/null && break; sleep 0.05; done
+backend_port=$(sed -n 's/^listening .*:\([0-9]*\)$/\1/p' "$work/backend.out")
+[ -n "$backend_port" ] || fail "the fake backend did not start" backend.out
+backend=http://127.0.0.1:$backend_port
+declare -A url=([direct]="$backend$model_prefix/v1/chat/completions")
+
+# The proxy, over a catalog of the one model. Its endpoint keeps the model's path: the backend serves
+# the model under that prefix, so the proxy probes <endpoint>/v1/models and forwards body-routed
+# calls to <endpoint>/v1/chat/completions.
+proxy_pid=""
+if has_leg proxy; then
+  mkdir "$work/models"
+  cat >"$work/models/bench.yaml" <<YAML
+apiVersion: maas.opendatahub.io/v1alpha1
+kind: MaaSModel
+metadata:
+  name: facebook-opt-125m-simulated
+  namespace: llm
+spec:
+  modelRef:
+    kind: LLMInferenceService
+    name: facebook-opt-125m-simulated
+status:
+  endpoint: $backend$model_prefix
+  phase: Ready
+YAML
+  proxy_port=$(free_port)
+  admin_port=$(free_port)
+  while [ "$admin_port" = "$proxy_port" ]; do admin_port=$(free_port); done
+  "$bin/maas-proxy" serve --listen "127.0.0.1:$proxy_port" --admin-listen "127.0.0.1:$admin_port" \
+    --models "$work/models" --workers "$workers" --log-level warning >"$work/proxy.log" 2>&1 &
+  proxy_pid=$!
+  pids+=("$proxy_pid")
+  for _ in $(seq 1 100); do
+    curl -sf "http://127.0.0.1:$admin_port/readyz" >/dev/null 2>&1 && break
+    kill -0 "$proxy_pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  curl -sf "http://127.0.0.1:$admin_port/readyz" >/dev/null 2>&1 || fail "maas-proxy did not become ready" proxy.log
+  url[proxy]="http://127.0.0.1:$proxy_port/v1/chat/completions"
+fi
+
+# nginx, as this user, from its own directory.
+if has_leg nginx; then
+  mkdir -p "$work/nginx/tmp"
+  nginx_port=$(free_port)
+  user_line=""
+  [ "$(id -u)" -eq 0 ] && user_line="user $(id -un) $(id -gn);"
+  cat >"$work/nginx/nginx.conf" <<NGINX
+$user_line
+daemon off;
+worker_processes $workers;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path $work/nginx/tmp/body;
+  proxy_temp_path $work/nginx/tmp/proxy;
+  fastcgi_temp_path $work/nginx/tmp/fastcgi;
+  uwsgi_temp_path $work/nginx/tmp/uwsgi;
+  scgi_temp_path $work/nginx/tmp/scgi;
+  upstream fake {
+    server 127.0.0.1:$backend_port;
+    keepalive 64;
+    keepalive_requests 1000000;
+  }
+  server {
+    listen 127.0.0.1:$nginx_port;
+    location /v1/ {
+      proxy_pass http://fake$model_prefix/v1/;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+NGINX
+  "$nginx_bin" -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" >"$work/nginx.out" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$nginx_port") 2>/dev/null && break; sleep 0.05; done
+  url[nginx]="http://127.0.0.1:$nginx_port/v1/chat/completions"
+fi
+
+body="{\"model\":\"$model_id\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
+cat >"$work/post.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '$body'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "$token"
+LUA
+
+# One request through each leg must answer 200 before anything is measured.
+declare -A logs=([direct]="backend.out" [proxy]="proxy.log backend.out" [nginx]="nginx.out nginx/error.log backend.out")
+for leg in $legs; do
+  status=$(curl -s -o "$work/check-$leg.json" -w '%{http_code}' "${url[$leg]}" \
+    -H "Authorization: $token" -H 'Content-Type: application/json' -d "$body" || true)
+  if [ "$status" != 200 ] || ! grep -q '"object":"chat.completion"' "$work/check-$leg.json"; then
+    echo "forwarding: the $leg leg answered '$status' instead of the backend's 200 for POST ${url[$leg]}:" >&2
+    cat "$work/check-$leg.json" >&2 || true
+    echo >&2
+    # shellcheck disable=SC2086
+    fail "the $leg leg does not work (run with LEGS=\"direct nginx\" to skip the proxy)" ${logs[$leg]}
+  fi
+done
+
+ms() { # wrk latency (850.00us, 1.23ms, 2.00s, 1.00m) -> milliseconds
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) { sub(/us$/, "", v); print v / 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v); print v + 0 }
+    else if (v ~ /s$/) { sub(/s$/, "", v); print v * 1000 } else if (v ~ /m$/) { sub(/m$/, "", v); print v * 60000 }
+    else print v }'
+}
+run_wrk() { # leg duration -> "req/s p50_ms p99_ms errors"
+  local out rps p50 p99 errors
+  out=$(wrk -t"$threads" -c"$connections" -d"$2" --latency -s "$work/post.lua" "${url[$1]}")
+  echo "$out" >>"$work/wrk-$1.txt"
+  rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")
+  p99=$(ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")
+  errors=$(awk '/Non-2xx or 3xx responses:/ {n += $NF} /Socket errors:/ {
+    for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) n += $i } END {print n + 0}' <<<"$out")
+  echo "$rps $p50 $p99 $errors"
+}
+median() { sort -g | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+
+for leg in $legs; do run_wrk "$leg" "$warmup" >/dev/null; done
+declare -A rps_runs p50_runs p99_runs errors_total
+for leg in $legs; do errors_total[$leg]=0; done
+for round in $(seq 1 "$rounds"); do
+  for leg in $legs; do
+    run_wrk "$leg" "$duration" >"$work/last-run"
+    read -r r p50 p99 e <"$work/last-run"
+    echo "round $round $leg: $r req/s, p50 $p50 ms, p99 $p99 ms, errors $e" >&2
+    rps_runs[$leg]+="$r "; p50_runs[$leg]+="$p50 "; p99_runs[$leg]+="$p99 "
+    errors_total[$leg]=$((errors_total[$leg] + e))
+  done
+done
+
+declare -A rps_median p50_median p99_median
+for leg in $legs; do
+  rps_median[$leg]=$(tr ' ' '\n' <<<"${rps_runs[$leg]}" | grep . | median)
+  p50_median[$leg]=$(tr ' ' '\n' <<<"${p50_runs[$leg]}" | grep . | median)
+  p99_median[$leg]=$(tr ' ' '\n' <<<"${p99_runs[$leg]}" | grep . | median)
+done
+rss="n/a (proxy leg not run)"
+if [ -n "$proxy_pid" ] && [ -r "/proc/$proxy_pid/status" ]; then
+  rss=$(awk '/^VmRSS/ {r = $2} /^VmHWM/ {h = $2} END {printf "%.1f MiB (peak %.1f MiB)", r / 1024, h / 1024}' \
+    "/proc/$proxy_pid/status")
+fi
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+
+mkdir -p bench/results
+{
+  echo "# bench/forwarding.sh — $(date -u +%Y-%m-%dT%H:%M:%SZ), nproc $(nproc), $("$nginx_bin" -v 2>&1 | sed 's/^nginx version: //'), $(wrk -v 2>&1 | head -1 | awk '{print "wrk " $2}'), release build"
+  echo "command: $command_line"
+  echo "non-streamed POST /v1/chat/completions ($model_id), wrk -t$threads -c$connections -d$duration --latency,"
+  echo "warm-up $warmup per leg, $rounds alternating round(s), proxy --workers $workers = nginx worker_processes $workers"
+  echo
+  printf '| %-6s | %10s | %8s | %8s | %7s | %s |\n' leg "req/s" "p50 ms" "p99 ms" errors "req/s per round"
+  printf '|%s|%s|%s|%s|%s|%s|\n' "--------" "------------" "----------" "----------" "---------" "---"
+  for leg in direct proxy nginx; do
+    if has_leg "$leg"; then
+      printf '| %-6s | %10.0f | %8.3f | %8.3f | %7s | %s |\n' "$leg" "${rps_median[$leg]}" "${p50_median[$leg]}" \
+        "${p99_median[$leg]}" "${errors_total[$leg]}" "${rps_runs[$leg]% }"
+    else
+      printf '| %-6s | %10s | %8s | %8s | %7s | %s |\n' "$leg" skipped - - - -
+    fi
+  done
+  echo
+  for leg in $legs; do
+    [ "${errors_total[$leg]}" -eq 0 ] || echo "WARNING: the $leg leg had ${errors_total[$leg]} non-2xx answers or socket errors"
+  done
+  if has_leg proxy && has_leg nginx; then
+    echo "proxy/nginx: req/s $(ratio "${rps_median[proxy]}" "${rps_median[nginx]}"), p50 $(ratio "${p50_median[proxy]}" "${p50_median[nginx]}")"
+  else
+    echo "proxy/nginx: n/a (needs both legs)"
+  fi
+  echo "proxy RSS after the run: $rss"
+} | tee bench/results/forwarding.txt
