@@ -76,6 +76,18 @@ static inline int maas_set_nodelay(evutil_socket_t fd) {
     return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
+// Server side: TLS 1.2+, the server's cipher order, no renegotiation or compression; ECDHE and AEAD
+// suites only for TLS 1.2 (TLS 1.3 suites are OpenSSL's defaults, all modern). The option constants
+// are macros Swift cannot see.
+static inline int maas_ssl_ctx_configure_server(SSL_CTX *ctx) {
+    SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
+    if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1) return 0;
+    return SSL_CTX_set_cipher_list(ctx,
+        "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+        "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+        "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305");
+}
+
 // SIGPIPE would kill the process on a write to a closed socket.
 static inline void maas_ignore_sigpipe(void) { signal(SIGPIPE, SIG_IGN); }
 

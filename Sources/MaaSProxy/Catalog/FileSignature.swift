@@ -12,3 +12,22 @@ struct FileSignature: Hashable, Sendable {
     var inode: UInt64
     var device: UInt64
 }
+
+extension FileSignature {
+    /// The signature in a `stat(2)` result.
+    init(_ info: stat) {
+        self.init(
+            size: Int64(info.st_size),
+            modified: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9,
+            inode: UInt64(info.st_ino),
+            device: UInt64(info.st_dev)
+        )
+    }
+
+    /// The signature of `path` after following symlinks; nil when it cannot be read.
+    static func of(_ path: String) -> FileSignature? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return FileSignature(info)
+    }
+}

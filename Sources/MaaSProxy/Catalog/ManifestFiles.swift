@@ -90,12 +90,7 @@ enum ManifestFiles {
     private static func status(of path: String) -> (kind: PathKind, signature: FileSignature)? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
-        let signature = FileSignature(
-            size: Int64(info.st_size),
-            modified: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9,
-            inode: UInt64(info.st_ino),
-            device: UInt64(info.st_dev)
-        )
+        let signature = FileSignature(info)
         let kind: PathKind
         switch info.st_mode & S_IFMT {
         case S_IFREG: kind = .file

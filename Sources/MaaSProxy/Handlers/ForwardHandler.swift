@@ -156,7 +156,27 @@ final class ForwardHandler: @unchecked Sendable {
                     checker.evictDecision(for: candidate, caller: caller)
                 }
             },
-            onEnd: { _ in metrics.forwardEnded() }
+            onEnd: { [logger = context.logger] outcome in
+                metrics.forwardEnded()
+                switch outcome {
+                case .failed(let error, let reason):
+                    logger.warning(
+                        "upstream call failed",
+                        metadata: [
+                            "requestId": "\(exchange.requestID)", "model": "\(model)",
+                            "upstream": "\(url.scheme)://\(url.hostHeader)", "status": "\(error.status)",
+                            "reason": "\(reason)",
+                        ]
+                    )
+                case .aborted:
+                    logger.warning(
+                        "upstream answer cut off",
+                        metadata: ["requestId": "\(exchange.requestID)", "model": "\(model)"]
+                    )
+                case .relayed, .clientGone:
+                    break
+                }
+            }
         )
     }
 }

@@ -27,8 +27,9 @@ struct ForwardTimeouts: Sendable {
 enum ForwardOutcome: Sendable, Equatable {
     /// The backend's answer reached the client whole.
     case relayed(status: Int)
-    /// The proxy answered with an error before any of the backend's answer was sent.
-    case failed(ProxyError)
+    /// The proxy answered with an error before any of the backend's answer was sent; `reason` is
+    /// for the log (never shown to the client).
+    case failed(ProxyError, reason: String)
     /// The backend broke off or went quiet mid-body; the client's answer was cut off.
     case aborted
     /// The client left first; the upstream request was closed.
@@ -135,10 +136,10 @@ final class ForwardRelay: @unchecked Sendable {
 
     private func send() {
         guard let command = UpstreamMethod.command(forward.method) else {
-            return fail(.badRequest)
+            return fail(.badRequest, reason: "method \(forward.method) cannot be forwarded")
         }
         guard let (connection, reused) = pool.acquire(UpstreamOrigin(forward.url)) else {
-            return fail(.upstreamUnavailable)
+            return fail(.upstreamUnavailable, reason: "no connection can be made to \(forward.url.scheme) endpoints")
         }
         self.connection = connection
         connectionWasReused = reused
@@ -148,7 +149,7 @@ final class ForwardRelay: @unchecked Sendable {
         evhttp_connection_set_max_headers_size(connection.handle, ForwardRelay.maxResponseHeaderBytes)
         let context = Unmanaged.passUnretained(self).toOpaque()
         guard let request = evhttp_request_new(forwardDoneTrampoline, context) else {
-            return fail(.upstreamUnavailable)
+            return fail(.upstreamUnavailable, reason: "out of memory")
         }
         evhttp_request_set_error_cb(request, forwardErrorTrampoline)
         evhttp_request_set_header_cb(request, forwardHeadTrampoline)
@@ -164,7 +165,7 @@ final class ForwardRelay: @unchecked Sendable {
             // Never queued on the connection: the request is ours to free.
             self.request = nil
             evhttp_request_free(request)
-            return fail(.upstreamUnavailable)
+            return fail(.upstreamUnavailable, reason: "the request could not be queued")
         }
         connection.disableNagle()
         if !reused {
@@ -219,7 +220,10 @@ final class ForwardRelay: @unchecked Sendable {
         case .waitingForHead:
             guard succeeded, let response else {
                 if shouldRetry() { return retry() }
-                return fail(failure == EVREQ_HTTP_TIMEOUT ? .upstreamTimeout : .upstreamUnavailable)
+                return fail(
+                    failure == EVREQ_HTTP_TIMEOUT ? .upstreamTimeout : .upstreamUnavailable,
+                    reason: failureReason()
+                )
             }
             // A whole response whose head callback did not run: relay it as one piece.
             let status = Int(evhttp_request_get_response_code(response))
@@ -233,7 +237,7 @@ final class ForwardRelay: @unchecked Sendable {
             )
             end(.relayed(status: status))
         case .buffering(let status, let headers):
-            guard succeeded, let response else { return fail(.upstreamUnavailable) }
+            guard succeeded, let response else { return fail(.upstreamUnavailable, reason: failureReason()) }
             releaseConnection(reusable: true)
             exchange.respond(
                 status: status,
@@ -257,6 +261,13 @@ final class ForwardRelay: @unchecked Sendable {
     }
 
     // MARK: Events of ours
+
+    /// Why the upstream request failed, with OpenSSL's reason when TLS was the cause.
+    private func failureReason() -> String {
+        let base = UpstreamFailureReason.describe(failure)
+        guard let tls = connection?.lastTLSError() else { return base }
+        return "\(base): \(tls)"
+    }
 
     /// A reused keep-alive connection that failed before any response byte (LIBEVENT.md).
     private func shouldRetry() -> Bool {
@@ -286,7 +297,7 @@ final class ForwardRelay: @unchecked Sendable {
         connectTimer = nil
         guard case .waitingForHead = phase, let connection, !connection.isConnected else { return }
         cancelUpstream()
-        fail(.upstreamUnavailable)
+        fail(.upstreamUnavailable, reason: "no connection within \(timeouts.connect)")
     }
 
     private func stillWaiting(since elapsed: Duration) {
@@ -300,7 +311,7 @@ final class ForwardRelay: @unchecked Sendable {
             return
         }
         cancelUpstream()
-        fail(.upstreamTimeout)
+        fail(.upstreamTimeout, reason: "no response head within \(timeouts.response)")
     }
 
     private func touch() { lastByteAt = pool.loop.now }
@@ -318,7 +329,7 @@ final class ForwardRelay: @unchecked Sendable {
         cancelUpstream()
         switch phase {
         case .buffering:
-            fail(.upstreamTimeout)
+            fail(.upstreamTimeout, reason: "no body byte for \(timeouts.idle)")
         case .streaming:
             exchange.abortStream()
             end(.aborted)
@@ -344,10 +355,10 @@ final class ForwardRelay: @unchecked Sendable {
         releaseConnection(reusable: false)
     }
 
-    private func fail(_ error: ProxyError) {
+    private func fail(_ error: ProxyError, reason: String) {
         releaseConnection(reusable: false)
         exchange.respond(error)
-        end(.failed(error))
+        end(.failed(error, reason: reason))
     }
 
     private func releaseConnection(reusable: Bool) {

@@ -21,11 +21,15 @@ final class HTTPServer {
     var onAnswered: ((ServerExchange, Int, Int) -> Void)?
     private(set) var boundAddresses: [BoundAddress] = []
     private var boundSockets: [OpaquePointer] = []
+    /// Kept alive here: evhttp calls into it for every accepted connection.
+    private let tls: ListenerTLS?
 
+    /// - Parameter tls: when set, every accepted connection speaks TLS with its current certificate.
     init(
         loop: EventLoop,
         limits: HTTPServerLimits,
         inFlight: InFlightGauge,
+        tls: ListenerTLS? = nil,
         handler: @escaping (ServerExchange) -> Void
     ) throws(ServerSetupError) {
         guard let http = evhttp_new(loop.base) else { throw .init(message: "could not create the HTTP server") }
@@ -33,6 +37,8 @@ final class HTTPServer {
         self.http = http
         self.handler = handler
         self.inFlight = inFlight
+        self.tls = tls
+        tls?.install(on: http)
         evhttp_set_max_headers_size(http, limits.maxHeaderBytes)
         evhttp_set_max_body_size(http, limits.maxBodyBytes)
         evhttp_set_timeout(http, limits.connectionTimeoutSeconds)

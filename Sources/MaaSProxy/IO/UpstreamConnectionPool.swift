@@ -121,6 +121,17 @@ final class UpstreamConnection: @unchecked Sendable {
         _ = maas_set_nodelay(fd)
     }
 
+    /// Why the backend's certificate was refused, when it was (verification failed, wrong name,
+    /// expired…): the SSL object keeps its verify result after the handshake failed.
+    func lastTLSError() -> String? {
+        guard let bufferevent = evhttp_connection_get_bufferevent(handle),
+            let ssl = bufferevent_openssl_get_ssl(bufferevent)
+        else { return nil }
+        let result = SSL_get_verify_result(ssl)
+        guard result != X509_V_OK else { return nil }
+        return "certificate verify failed: " + String(cString: X509_verify_cert_error_string(result))
+    }
+
     /// True once the TCP connection is established.
     var isConnected: Bool {
         guard let bufferevent = evhttp_connection_get_bufferevent(handle) else { return false }

@@ -11,6 +11,8 @@ final class ProxyContext: Sendable {
     let digest: OpenSSLDigest
     /// The verifying TLS client context for `https` endpoints (SPEC 3.2), shared by every worker.
     let upstreamTLS: UpstreamTLSContext
+    /// The listeners' TLS when `tls.certificate` and `tls.privateKey` are set (SPEC 6).
+    let listenerTLS: ListenerTLS?
     let logger: Logger
     let metrics: ProxyMetrics
     /// Set once the listeners are bound (their real ports feed the self-probe rule of SPEC 3.1).
@@ -27,6 +29,11 @@ final class ProxyContext: Sendable {
             caBundle: configuration.upstream.caBundle,
             insecureSkipVerify: configuration.upstream.insecureSkipVerify
         )
+        if let certificate = configuration.tls.certificate, let privateKey = configuration.tls.privateKey {
+            self.listenerTLS = try ListenerTLS(certificate: certificate, privateKey: privateKey)
+        } else {
+            self.listenerTLS = nil
+        }
         if configuration.upstream.insecureSkipVerify {
             logger.warning("upstream.insecureSkipVerify is on: backend certificates are NOT verified; development only")
         }

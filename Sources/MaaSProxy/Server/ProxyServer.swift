@@ -66,10 +66,13 @@ final class ProxyServer {
             checkers: workers.map(\.checker),
             logger: logger
         )
+        let certificates = context.listenerTLS.map { CertificateReloader(tls: $0, loop: control, logger: logger) }
+        certificates?.start()
         let signals = SignalWatcher(loop: control)
         signals.on(SIGHUP) {
-            self.logger.info("SIGHUP: reloading the configuration and model sources")
+            self.logger.info("SIGHUP: reloading the configuration, model sources and certificate")
             reloader.reload()
+            certificates?.reload(reason: "SIGHUP")
         }
         signals.on(SIGTERM) { shutdown.begin(signal: "SIGTERM") }
         signals.on(SIGINT) { shutdown.begin(signal: "SIGINT") }
@@ -79,6 +82,7 @@ final class ProxyServer {
             "serving",
             metadata: [
                 "listen": "\(bound.map(\.description).joined(separator: ","))",
+                "tls": "\(context.listenerTLS != nil)",
                 "admin": "\(adminAddress)",
                 "workers": "\(workers.count)",
                 "models": "\(catalog.snapshot.models.count)",
@@ -87,6 +91,7 @@ final class ProxyServer {
         )
         control.run()
         reloader.stop()
+        certificates?.stop()
         withExtendedLifetime((admin, signals)) {}
         logger.info("stopped")
         return 0

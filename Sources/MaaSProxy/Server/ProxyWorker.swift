@@ -31,7 +31,12 @@ final class ProxyWorker: @unchecked Sendable {
             observer: context.metrics
         )
         modelsHandler = ModelsHandler(context: context, checker: checker)
-        forwardHandler = ForwardHandler(context: context, checker: checker, pool: pool, scheme: "http")
+        forwardHandler = ForwardHandler(
+            context: context,
+            checker: checker,
+            pool: pool,
+            scheme: context.listenerTLS == nil ? "http" : "https"
+        )
         server = try HTTPServer(
             loop: loop,
             limits: HTTPServerLimits(
@@ -39,7 +44,8 @@ final class ProxyWorker: @unchecked Sendable {
                 maxBodyBytes: configuration.limits.maxRequestBodyBytes,
                 connectionTimeoutSeconds: ServerTimeouts.connectionSeconds
             ),
-            inFlight: inFlight
+            inFlight: inFlight,
+            tls: context.listenerTLS
         ) { [unowned self] exchange in
             self.route(exchange)
         }

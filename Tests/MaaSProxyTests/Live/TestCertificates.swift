@@ -6,7 +6,7 @@ struct TestCertificates {
 
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
-    /// Writes ca.pem, good (127.0.0.1 and localhost), wronghost (other.example), selfsigned and
+    /// Writes ca.pem, good and rotated (both 127.0.0.1 and localhost), wronghost (other.example), selfsigned and
     /// expired certificates with their keys.
     static func make(in directory: URL) throws -> TestCertificates {
         let script = #"""
@@ -24,6 +24,7 @@ struct TestCertificates {
                 -days "$3" -extfile "$1.ext" 2>/dev/null
             }
             issue good "IP:127.0.0.1,DNS:localhost" 2
+            issue rotated "IP:127.0.0.1,DNS:localhost" 2
             issue wronghost "DNS:other.example" 2
             key selfsigned.key
             openssl req -x509 -new -key selfsigned.key -out selfsigned.pem -days 2 -subj /CN=127.0.0.1 \

@@ -59,6 +59,42 @@ struct UpstreamTLSLiveTests {
         #expect(try backends["good"]!.requestsOverTLS(certificates).count == 2)
     }
 
+    @Test func aForwardedCallToABackendThatFailsVerificationIs502WithTheReasonLogged() throws {
+        let directory = try LiveHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let certificates = try TestCertificates.make(in: directory)
+        let wrong = try Self.tlsBackend(certificates, "wronghost", in: directory)
+        let models = directory.appendingPathComponent("models")
+        try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
+        // An ExternalModel has no probe, so the forwarded call itself meets the certificate.
+        try """
+        apiVersion: maas.opendatahub.io/v1alpha1
+        kind: MaaSModel
+        metadata: {name: ext, namespace: live}
+        spec: {modelRef: {kind: ExternalModel, name: ext}}
+        status: {phase: Ready, endpoint: "https://127.0.0.1:\(wrong.port)/m"}
+        """.write(to: models.appendingPathComponent("m.yaml"), atomically: true, encoding: .utf8)
+        let proxy = try LiveHarness.startProxy(arguments: [
+            "--models", models.path, "--ca-bundle", certificates.path("ca.pem"),
+        ])
+        let response = try RawHTTPClient(port: proxy.port).request(
+            "POST",
+            "/m/v1/chat/completions",
+            headers: [("Authorization", "Bearer a")],
+            body: Array(#"{"model":"ext"}"#.utf8)
+        )
+        #expect(response.status == 502)
+        #expect(response.errorCode == "upstream_unavailable")
+        #expect(
+            eventually {
+                proxy.process.output.contains {
+                    $0.contains("upstream call failed") && $0.contains("certificate verify failed")
+                }
+            }
+        )
+        #expect(try wrong.requestsOverTLS(certificates).isEmpty)
+    }
+
     @Test(arguments: ["missing.pem", "garbage.pem"])
     func anUnusableCABundleIsAStartUpError(bundle: String) throws {
         let directory = try LiveHarness.temporaryDirectory()
