@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "maas-proxy", targets: ["MaaSProxy"]),
         .executable(name: "fake-model-server", targets: ["FakeModelServer"]),
+        .executable(name: "fake-kube-apiserver", targets: ["FakeKubeAPIServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -52,6 +53,8 @@ let package = Package(
             dependencies: ["CLibevent", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
+        // A stand-in for the Kubernetes API server (maasmodels list + watch) used by the catalog tests.
+        .executableTarget(name: "FakeKubeAPIServer", dependencies: ["CLibevent"], swiftSettings: strict),
         .testTarget(name: "RoutingTests", dependencies: ["Routing"], swiftSettings: strict),
         .testTarget(name: "AccessCheckTests", dependencies: ["AccessCheck", "Routing"], swiftSettings: strict),
         .testTarget(

@@ -18,6 +18,8 @@
 # Needs nginx and wrk (installed with apt-get when missing, without starting the system nginx).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 duration=${DURATION:-10s}
 rounds=${ROUNDS:-3}
 warmup=${WARMUP:-2s}
@@ -26,9 +28,9 @@ connections=${CONNECTIONS:-32}
 threads=${THREADS:-2}
 legs=${LEGS:-direct proxy nginx}
 scratch=${SCRATCH:-.build}
-model_id=facebook/opt-125m
-model_prefix=/llm/facebook-opt-125m-simulated
-token="Bearer alice-token"
+model_id=$bench_model_id
+model_prefix=$bench_model_prefix
+token=$bench_token
 command_line="DURATION=$duration ROUNDS=$rounds WARMUP=$warmup WORKERS=$workers CONNECTIONS=$connections"
 command_line+=" THREADS=$threads LEGS=\"$legs\""
 [ "$scratch" = .build ] || command_line+=" SCRATCH=$scratch"
@@ -68,45 +70,20 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { # a port nothing on 127.0.0.1 listens on
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 40000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-  done
-}
 tail_logs() { for f in "$@"; do echo "--- tail of $f" >&2; tail -n 30 "$work/$f" >&2 || true; done; }
 fail() { echo "forwarding: $1" >&2; shift; tail_logs "$@"; exit 1; }
 
 # The backend.
-"$bin/fake-model-server" --listen 127.0.0.1:0 --config config/demo/backend-a.yaml >"$work/backend.out" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 100); do grep -q '^listening' "$work/backend.out" 2>/dev/null && break; sleep 0.05; done
-backend_port=$(sed -n 's/^listening .*:\([0-9]*\)$/\1/p' "$work/backend.out")
+start_fake_backend "$bin" config/demo/backend-a.yaml "$work/backend.out"
+pids+=("$backend_pid")
 [ -n "$backend_port" ] || fail "the fake backend did not start" backend.out
 backend=http://127.0.0.1:$backend_port
 declare -A url=([direct]="$backend$model_prefix/v1/chat/completions")
 
-# The proxy, over a catalog of the one model. Its endpoint keeps the model's path: the backend serves
-# the model under that prefix, so the proxy probes <endpoint>/v1/models and forwards body-routed
-# calls to <endpoint>/v1/chat/completions.
+# The proxy, over a catalog of the one model (bench/lib.sh).
 proxy_pid=""
 if has_leg proxy; then
-  mkdir "$work/models"
-  cat >"$work/models/bench.yaml" <<YAML
-apiVersion: maas.opendatahub.io/v1alpha1
-kind: MaaSModel
-metadata:
-  name: facebook-opt-125m-simulated
-  namespace: llm
-spec:
-  modelRef:
-    kind: LLMInferenceService
-    name: facebook-opt-125m-simulated
-status:
-  endpoint: $backend$model_prefix
-  phase: Ready
-YAML
+  write_bench_catalog "$work/models" "$backend"
   proxy_port=$(free_port)
   admin_port=$(free_port)
   while [ "$admin_port" = "$proxy_port" ]; do admin_port=$(free_port); done
@@ -114,12 +91,7 @@ YAML
     --models "$work/models" --workers "$workers" --log-level warning >"$work/proxy.log" 2>&1 &
   proxy_pid=$!
   pids+=("$proxy_pid")
-  for _ in $(seq 1 100); do
-    curl -sf "http://127.0.0.1:$admin_port/readyz" >/dev/null 2>&1 && break
-    kill -0 "$proxy_pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  curl -sf "http://127.0.0.1:$admin_port/readyz" >/dev/null 2>&1 || fail "maas-proxy did not become ready" proxy.log
+  wait_ready "$admin_port" "$proxy_pid" || fail "maas-proxy did not become ready" proxy.log
   url[proxy]="http://127.0.0.1:$proxy_port/v1/chat/completions"
 fi
 
@@ -165,13 +137,8 @@ NGINX
   url[nginx]="http://127.0.0.1:$nginx_port/v1/chat/completions"
 fi
 
-body="{\"model\":\"$model_id\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
-cat >"$work/post.lua" <<LUA
-wrk.method = "POST"
-wrk.body = '$body'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "$token"
-LUA
+body=$bench_body
+write_post_lua "$work/post.lua"
 
 # One request through each leg must answer 200 before anything is measured.
 declare -A logs=([direct]="backend.out" [proxy]="proxy.log backend.out" [nginx]="nginx.out nginx/error.log backend.out")
@@ -187,24 +154,12 @@ for leg in $legs; do
   fi
 done
 
-ms() { # wrk latency (850.00us, 1.23ms, 2.00s, 1.00m) -> milliseconds
-  awk -v v="$1" 'BEGIN {
-    if (v ~ /us$/) { sub(/us$/, "", v); print v / 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v); print v + 0 }
-    else if (v ~ /s$/) { sub(/s$/, "", v); print v * 1000 } else if (v ~ /m$/) { sub(/m$/, "", v); print v * 60000 }
-    else print v }'
-}
 run_wrk() { # leg duration -> "req/s p50_ms p99_ms errors"
-  local out rps p50 p99 errors
+  local out
   out=$(wrk -t"$threads" -c"$connections" -d"$2" --latency -s "$work/post.lua" "${url[$1]}")
   echo "$out" >>"$work/wrk-$1.txt"
-  rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
-  p50=$(ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")
-  p99=$(ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")
-  errors=$(awk '/Non-2xx or 3xx responses:/ {n += $NF} /Socket errors:/ {
-    for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) n += $i } END {print n + 0}' <<<"$out")
-  echo "$rps $p50 $p99 $errors"
+  wrk_summary <<<"$out"
 }
-median() { sort -g | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
 for leg in $legs; do run_wrk "$leg" "$warmup" >/dev/null; done
 declare -A rps_runs p50_runs p99_runs errors_total
@@ -230,7 +185,6 @@ if [ -n "$proxy_pid" ] && [ -r "/proc/$proxy_pid/status" ]; then
   rss=$(awk '/^VmRSS/ {r = $2} /^VmHWM/ {h = $2} END {printf "%.1f MiB (peak %.1f MiB)", r / 1024, h / 1024}' \
     "/proc/$proxy_pid/status")
 fi
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 
 mkdir -p bench/results
 {

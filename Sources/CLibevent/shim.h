@@ -27,6 +27,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
+#include <openssl/pem.h>
 
 // evtimer_new is a function-like macro Swift cannot import.
 static inline struct event *maas_evtimer_new(struct event_base *base, event_callback_fn cb, void *arg) {
@@ -86,6 +87,11 @@ static inline int maas_ssl_ctx_configure_server(SSL_CTX *ctx) {
         "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
         "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
         "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305");
+}
+
+// SSL_CTX_add0_chain_cert is a macro over SSL_CTX_ctrl; the certificate's ownership passes to ctx.
+static inline int maas_ssl_ctx_add0_chain_cert(SSL_CTX *ctx, X509 *certificate) {
+    return (int)SSL_CTX_add0_chain_cert(ctx, certificate);
 }
 
 // SIGPIPE would kill the process on a write to a closed socket.

@@ -32,7 +32,7 @@ final class CompletionStream: HeldRequestOwner {
     static func start(_ request: OpaquePointer, plan: Plan, server: FakeServer) {
         let stream = CompletionStream(plan: plan, server: server)
         stream.keepAlive = stream
-        stream.held = HeldRequest(request, owner: stream)
+        stream.held = HeldRequest(request, owner: stream, connections: server.connections)
         ReplyWriter.startStream(request, contentType: "text/event-stream")
         stream.schedule(afterMs: 0)
     }

@@ -13,10 +13,10 @@ enum ControlEndpoints {
             server.requestLog.removeAll()
             return .json(200, #"{"cleared":true}"#)
         case ("GET", "/_fake/stats"):
-            return .json(200, server.stats.json)
+            return .json(200, server.statsJSON)
         case ("DELETE", "/_fake/stats"):
             server.stats.reset()
-            return .json(200, server.stats.json)
+            return .json(200, server.statsJSON)
         case ("POST", "/_fake/config"), ("PUT", "/_fake/config"):
             do {
                 let config = try FakeServerConfig.load(yaml: String(decoding: incoming.body, as: UTF8.self))

@@ -38,7 +38,7 @@ final class DelayedReply: HeldRequestOwner {
     ) {
         let delayed = DelayedReply(purpose: purpose, server: server, answer: answer)
         delayed.keepAlive = delayed
-        delayed.held = HeldRequest(request, owner: delayed)
+        delayed.held = HeldRequest(request, owner: delayed, connections: server.connections)
         if purpose == .modelList { server.stats.modelsWaitStarted() }
         delayed.timer = OneShotTimer.start(base: server.base, milliseconds: delay) { [unowned delayed] in
             delayed.fire()

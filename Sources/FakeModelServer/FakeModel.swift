@@ -17,6 +17,9 @@ struct FakeModel: Decodable, Sendable {
     /// Stream defaults; request body fields `n_chunks` and `chunk_interval_ms` override them.
     var streamChunks: Int?
     var chunkIntervalMs: Int?
+    /// 1-based ordinals of requests on one client connection: when the N-th request on a connection is for this
+    /// model, the connection is closed without an answer (a backend closing a keep-alive connection as it is reused).
+    var dropRequests: Set<Int> = []
 
     /// The prefix without a trailing `/`: "" for the root.
     let normalizedPrefix: String
@@ -40,11 +43,20 @@ struct FakeModel: Decodable, Sendable {
         failFirst = try container.decodeIfPresent(Int.self, forKey: .failFirst)
         streamChunks = try container.decodeIfPresent(Int.self, forKey: .streamChunks)
         chunkIntervalMs = try container.decodeIfPresent(Int.self, forKey: .chunkIntervalMs)
+        let drops = try container.decodeIfPresent([Int].self, forKey: .dropRequests) ?? []
+        guard drops.allSatisfy({ $0 >= 1 }) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .dropRequests,
+                in: container,
+                debugDescription: "request ordinals start at 1"
+            )
+        }
+        dropRequests = Set(drops)
         normalizedPrefix = Self.normalize(prefix)
     }
 
     private enum CodingKeys: String, CodingKey {
-        case prefix, ids, created, tokens, delayMs, failFirst, streamChunks, chunkIntervalMs
+        case prefix, ids, created, tokens, delayMs, failFirst, streamChunks, chunkIntervalMs, dropRequests
         case defaultRule = "default"
     }
 

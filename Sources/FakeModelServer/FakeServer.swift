@@ -9,6 +9,8 @@ final class FakeServer {
     private(set) var config: FakeServerConfig
     var stats = FakeServerStats()
     var requestLog = RequestLog()
+    /// Requests per client connection (`dropRequests`) and the requests held on them.
+    let connections = ClientConnections()
     /// `failFirst` 503s served so far, per model prefix.
     private var warmupFailures: [String: Int] = [:]
     private var sequence = 0
@@ -104,6 +106,9 @@ final class FakeServer {
         return true
     }
 
+    /// `GET /_fake/stats`.
+    var statsJSON: String { stats.json(openConnections: connections.count) }
+
     func nextSequence() -> Int {
         sequence += 1
         return sequence
@@ -122,6 +127,8 @@ final class FakeServer {
 
     fileprivate func handle(_ request: OpaquePointer) {
         let incoming = IncomingRequest(request)
+        let connection = evhttp_request_get_connection(request)
+        let ordinal = connection.map { connections.requestArrived(on: $0) } ?? 1
         if let name { evhttp_add_header(evhttp_request_get_output_headers(request), "X-Fake-Backend", name) }
         log("\(incoming.method) \(incoming.uri)")
         if incoming.path.utf8.starts(with: "/_fake/".utf8) { return ControlEndpoints.handle(incoming, server: self) }
@@ -129,6 +136,12 @@ final class FakeServer {
         requestLog.append(incoming.recorded(at: MonotonicClock.nowMs()))
         guard let (model, rest) = config.model(for: incoming.path) else {
             return ReplyWriter.send(request, .error(404, "no model is served under \(incoming.path)"))
+        }
+        if let connection, model.dropRequests.contains(ordinal) {
+            // Freeing the connection frees the request with it; the client reads EOF instead of an answer.
+            stats.droppedRequests += 1
+            log("dropping request \(ordinal) of its connection: \(incoming.method) \(incoming.uri)")
+            return evhttp_connection_free(connection)
         }
         let rule = model.rule(for: incoming.authorization)
         switch rest {

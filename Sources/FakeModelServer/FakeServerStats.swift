@@ -13,6 +13,8 @@ struct FakeServerStats {
     var streamsAborted = 0
     /// Every request outside `/_fake/`.
     var requests = 0
+    /// Requests answered by closing their connection (`dropRequests`); also counted in `requests`.
+    var droppedRequests = 0
 
     mutating func modelsWaitStarted() {
         inFlightModels += 1
@@ -26,10 +28,12 @@ struct FakeServerStats {
         self = FakeServerStats(inFlightModels: inFlightModels, maxInFlightModels: inFlightModels)
     }
 
-    var json: String {
+    /// The counters, with `open_connections`: client connections open now that have sent a request.
+    func json(openConnections: Int) -> String {
         #"{"models_requests":\#(modelsRequests),"max_in_flight_models":\#(maxInFlightModels),"#
             + #""in_flight_models":\#(inFlightModels),"client_disconnects":\#(clientDisconnects),"#
             + #""streams_completed":\#(streamsCompleted),"streams_aborted":\#(streamsAborted),"#
-            + #""requests":\#(requests)}"#
+            + #""requests":\#(requests),"dropped_requests":\#(droppedRequests),"#
+            + #""open_connections":\#(openConnections)}"#
     }
 }

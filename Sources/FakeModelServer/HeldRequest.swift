@@ -7,25 +7,23 @@ protocol HeldRequestOwner: AnyObject {
 
 /// An evhttp request answered after its callback returned (a delayed listing, a stream).
 ///
-/// While held, the connection's close callback points here, so a client that leaves is noticed and its detached
-/// request freed (evhttp never frees a request the user has not finished). `release()` clears the callback; call it
-/// in the same stack frame as the final send (LIBEVENT.md: a callback left registered is a use-after-free).
-/// The owner must keep this object alive while it holds a request.
+/// While held, the server's close callback for the connection (`ClientConnections`) reports here, so a client that
+/// leaves is noticed and its detached request freed (evhttp never frees a request the user has not finished).
+/// `release()` stops that; call it in the same stack frame as the final send. The owner must keep this object alive
+/// while it holds a request (the table only holds it weakly).
 final class HeldRequest {
     private(set) var request: OpaquePointer?
     private var connection: OpaquePointer?
     private weak var owner: (any HeldRequestOwner)?
+    private let connections: ClientConnections
 
-    init(_ request: OpaquePointer, owner: any HeldRequestOwner) {
+    init(_ request: OpaquePointer, owner: any HeldRequestOwner, connections: ClientConnections) {
         self.request = request
         self.owner = owner
+        self.connections = connections
         connection = evhttp_request_get_connection(request)
         guard let connection else { return }
-        evhttp_connection_set_closecb(
-            connection,
-            heldRequestClosedTrampoline,
-            Unmanaged.passUnretained(self).toOpaque()
-        )
+        connections.hold(self, on: connection)
         // evhttp stops reading once a request is in, so a client that leaves is only noticed at the next write.
         // Reading again (with evhttp's read callback off: it aborts on data while a reply is pending) reports the
         // EOF at once; data a pipelining client sends meanwhile waits in the input buffer for evhttp.
@@ -52,12 +50,13 @@ final class HeldRequest {
     func release() -> OpaquePointer? {
         guard let request else { return nil }
         self.request = nil
-        if let connection { evhttp_connection_set_closecb(connection, nil, nil) }
+        if let connection { connections.release(connection) }
         connection = nil
         return request
     }
 
-    fileprivate func connectionClosed() {
+    /// Called by `ClientConnections` when evhttp is about to free the connection.
+    func connectionClosed() {
         connection = nil
         guard let request else { return }
         self.request = nil
@@ -66,9 +65,4 @@ final class HeldRequest {
         if evhttp_request_get_connection(request) == nil { evhttp_request_free(request) }
         owner?.clientWentAway()
     }
-}
-
-private func heldRequestClosedTrampoline(_ connection: OpaquePointer?, _ context: UnsafeMutableRawPointer?) {
-    guard let context else { return }
-    Unmanaged<HeldRequest>.fromOpaque(context).takeUnretainedValue().connectionClosed()
 }

@@ -181,7 +181,7 @@ import Testing
             "namespaces:", "kubeconfig:", "kinds:", "probe:", "deadline:", "concurrency:", "cache:", "ttl:",
             "deniedTTL:", "unavailableTTL:", "maxEntries:", "tls:", "certificate:", "privateKey:", "upstream:",
             "caBundle:", "httpsOnly:", "insecureSkipVerify:", "connectTimeout:", "responseTimeout:", "idleTimeout:",
-            "limits:", "maxRequestBodyBytes:", "maxHeaderBytes:", "log:", "level:", "shutdownGrace:",
+            "limits:", "maxRequestBodyBytes:", "maxHeaderBytes:", "log:", "level:", "metrics:", "shutdownGrace:",
         ]
         for key in keys { #expect(text.contains(key), "\(key) missing from config/maas-proxy.yaml") }
     }
@@ -214,6 +214,7 @@ import Testing
         #expect(configuration.upstream.idleTimeout == .seconds(300))
         #expect(configuration.limits.maxRequestBodyBytes == 16_777_216 && configuration.limits.maxHeaderBytes == 65_536)
         #expect(configuration.log.level == .info)
+        #expect(configuration.metrics.enabled)
         #expect(configuration.shutdownGrace == .seconds(30))
         #expect(configuration.validationProblems().isEmpty)
     }
@@ -244,6 +245,7 @@ import Testing
               idleTimeout: 90s
             limits: {maxRequestBodyBytes: 1024, maxHeaderBytes: 2048}
             log: {level: debug}
+            metrics: {enabled: false}
             shutdownGrace: 0s
             """
         var expected = ProxyConfiguration()
@@ -278,11 +280,43 @@ import Testing
         )
         expected.limits = LimitsConfiguration(maxRequestBodyBytes: 1024, maxHeaderBytes: 2048)
         expected.log.level = .debug
+        expected.metrics.enabled = false
         expected.shutdownGrace = .zero
         let loaded = try load(yaml).get()
         #expect(loaded == expected)
         #expect(loaded.tls.isEnabled)
         #expect(loaded.publicEndpoint?.host == "maas.example.com")
+    }
+
+    @Test func metricsSwitch() throws {
+        // Default on; a file turns it off (no flag); only true/false are booleans; check-config shows it.
+        #expect(ProxyConfiguration().metrics.enabled)
+        #expect(try load("metrics:\n  # enabled: false\n").get().metrics.enabled)
+        let off = try load("metrics:\n  enabled: false\n").get()
+        #expect(!off.metrics.enabled)
+        #expect(try load("metrics: {enabled: TRUE}").get().metrics.enabled)
+        #expect(off.effectiveYAML.contains("metrics:\n  enabled: false\n"))
+        #expect(ProxyConfiguration().effectiveYAML.contains("metrics:\n  enabled: true\n"))
+        #expect(try withFile(off.effectiveYAML) { try ConfigurationLoader.load(file: $0) } == off)
+        #expect(
+            descriptions("metrics:\n  enabled: off")
+                == [#"test.yaml: metrics.enabled: expected true or false, got "off""#]
+        )
+        #expect(
+            descriptions("metrics:\n  enabled: \"false\"")
+                == [#"test.yaml: metrics.enabled: expected true or false, got "false": remove the quotes"#]
+        )
+        #expect(
+            descriptions("metrics: false") == [
+                #"test.yaml: metrics: expected a mapping with keys enabled, got "false""#
+            ]
+        )
+        #expect(
+            descriptions("metrics:\n  enable: false") == [
+                #"test.yaml: unknown key "metrics.enable" (did you mean "metrics.enabled"?)"#
+            ]
+        )
+        #expect(throws: (any Error).self) { try resolve(["--metrics-enabled", "false"]) }
     }
 
     @Test func nullClearsAnOptionalKey() throws {

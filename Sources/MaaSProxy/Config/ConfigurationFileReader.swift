@@ -82,6 +82,9 @@ final class ConfigurationFileReader {
             "log": section([
                 "level": scalar(\.log.level, ScalarParser.logLevelExpectation, ScalarParser.logLevel)
             ]),
+            "metrics": section([
+                "enabled": boolean(\.metrics.enabled)
+            ]),
             "shutdownGrace": duration(\.shutdownGrace),
         ]
     }

@@ -55,6 +55,8 @@ extension ProxyConfiguration {
                 "  maxHeaderBytes: \(limits.maxHeaderBytes)",
                 "log:",
                 "  level: \(log.level.rawValue)",
+                "metrics:",
+                "  enabled: \(metrics.enabled)",
                 "shutdownGrace: \(duration(shutdownGrace))",
             ]
         return lines.joined(separator: "\n") + "\n"

@@ -39,6 +39,8 @@ struct ProxyConfiguration: Sendable, Equatable {
     var limits = LimitsConfiguration()
     /// Logging (`log.*`).
     var log = LogConfiguration()
+    /// Prometheus metrics (`metrics.*`).
+    var metrics = MetricsConfiguration()
     /// How long in-flight requests may finish after SIGTERM/SIGINT (`shutdownGrace`).
     var shutdownGrace: Duration = .seconds(30)
 

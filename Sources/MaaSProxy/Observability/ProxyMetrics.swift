@@ -8,8 +8,14 @@ import Synchronization
 /// Label values are bounded: routes are a fixed set, models are catalog identities (or `none`),
 /// statuses are HTTP codes, kinds are registry kinds. Cache and catalog series are read from their
 /// owners at scrape time, so the hot path pays nothing for them.
+///
+/// With `metrics.enabled: false` every recording method returns at once, so the request path
+/// records nothing (requests, upstream latency, active streams, probes); `/metrics` still answers
+/// with the scrape-time series only.
 final class ProxyMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
+    /// `metrics.enabled`: false, nothing is recorded on the request path.
+    let enabled: Bool
     private let catalog: CatalogStore
     private let cache: DecisionCache
     /// Cache counters already turned into counter increments (the cache keeps running totals).
@@ -24,24 +30,34 @@ final class ProxyMetrics: Sendable {
         .seconds(30), .seconds(60), .seconds(120), .seconds(300), .seconds(600),
     ]
 
-    /// Forwarded calls between admission and their end (streams and buffered answers alike).
-    private let activeStreams: Gauge
+    /// Forwarded calls between admission and their end (streams and buffered answers alike); not
+    /// registered when disabled, rather than reading 0 forever.
+    private let activeStreams: Gauge?
     /// The registry validates names and help text on every `make…` call (a measurable share of a
     /// proxied request in bench/forwarding.sh), so each label set's series is looked up here.
     private let requestSeries = Mutex<[RequestLabels: (Counter, DurationHistogram)]>([:])
     private let upstreamSeries = Mutex<[String: DurationHistogram]>([:])
 
-    init(catalog: CatalogStore, cache: DecisionCache) {
+    init(catalog: CatalogStore, cache: DecisionCache, enabled: Bool = true) {
         self.catalog = catalog
         self.cache = cache
-        self.activeStreams = registry.makeGauge(descriptor: Series.activeStreams)
+        self.enabled = enabled
+        self.activeStreams = enabled ? registry.makeGauge(descriptor: Series.activeStreams) : nil
     }
 
-    func forwardStarted() { activeStreams.increment() }
-    func forwardEnded() { activeStreams.decrement() }
+    func forwardStarted() {
+        guard enabled else { return }
+        activeStreams?.increment()
+    }
+
+    func forwardEnded() {
+        guard enabled else { return }
+        activeStreams?.decrement()
+    }
 
     /// Time from sending a forwarded call to its response head.
     func upstreamHeadReceived(model: String, latency: Duration) {
+        guard enabled else { return }
         let histogram = upstreamSeries.withLock { cache in
             if let histogram = cache[model] { return histogram }
             let histogram = registry.makeDurationHistogram(
@@ -57,6 +73,7 @@ final class ProxyMetrics: Sendable {
 
     /// One answered request.
     func requestAnswered(route: String, model: String?, status: Int, duration: Duration) {
+        guard enabled else { return }
         let labels = RequestLabels(route: route, model: model ?? "none", status: status)
         let (counter, histogram) = requestSeries.withLock { cache in
             if let series = cache[labels] { return series }
@@ -118,6 +135,7 @@ final class ProxyMetrics: Sendable {
 
 extension ProxyMetrics: AccessCheckObserver {
     func probeFinished(model: ModelID, kind: String, outcome: Decision.Outcome, attempts: Int, latency: Duration) {
+        guard enabled else { return }
         registry.makeCounter(descriptor: Series.probes, labels: [("kind", kind), ("outcome", outcome.name)])
             .increment()
         registry.makeCounter(descriptor: Series.probeAttempts, labels: [("kind", kind)]).increment(by: Int64(attempts))

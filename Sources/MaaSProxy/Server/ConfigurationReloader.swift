@@ -90,6 +90,7 @@ final class ConfigurationReloader {
         if running.models.kubernetes != next.models.kubernetes { keys.append("models.kubernetes") }
         if running.cache.maxEntries != next.cache.maxEntries { keys.append("cache.maxEntries") }
         if running.tls != next.tls { keys.append("tls") }
+        if running.metrics != next.metrics { keys.append("metrics.enabled") }
         if running.upstream != next.upstream { keys.append("upstream") }
         if running.limits != next.limits { keys.append("limits") }
         if running.shutdownGrace != next.shutdownGrace { keys.append("shutdownGrace") }

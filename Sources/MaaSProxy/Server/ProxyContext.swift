@@ -42,7 +42,7 @@ final class ProxyContext: Sendable {
         self.logger = logger
         self.digest = OpenSSLDigest()
         self.decisionCache = DecisionCache(maxEntries: configuration.cache.maxEntries)
-        self.metrics = ProxyMetrics(catalog: catalog, cache: decisionCache)
+        self.metrics = ProxyMetrics(catalog: catalog, cache: decisionCache, enabled: configuration.metrics.enabled)
         self.selector = Mutex(CandidateSelector(httpsOnly: configuration.upstream.httpsOnly, selfAddresses: []))
     }
 

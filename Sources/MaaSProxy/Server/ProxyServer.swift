@@ -25,9 +25,25 @@ final class ProxyServer {
     /// Serves until a stop signal; returns the process exit status.
     func run() throws -> Int32 {
         let kinds = KindRegistry(configured: configuration.kinds)
-        let catalog = CatalogStore(kinds: kinds, sources: [FileCatalogSource.sourceName], logger: logger)
+        let kubernetesEnabled = configuration.models.kubernetes.enabled
+        let catalog = CatalogStore(
+            kinds: kinds,
+            sources: [FileCatalogSource.sourceName] + (kubernetesEnabled ? [KubernetesCatalogSource.sourceName] : []),
+            logger: logger
+        )
         let fileSource = FileCatalogSource(paths: configuration.models.paths, store: catalog, logger: logger)
         try fileSource.start()
+        // The control loop runs signals, the admin listener and the Kubernetes source.
+        let control = try EventLoop(name: "control")
+        let kubernetesSource =
+            try kubernetesEnabled
+            ? KubernetesCatalogSource(
+                configuration: configuration.models.kubernetes,
+                store: catalog,
+                loop: control,
+                logger: logger
+            ) : nil
+        kubernetesSource?.start()
 
         let context = try ProxyContext(configuration: configuration, catalog: catalog, logger: logger)
         let inFlight = InFlightGauge()
@@ -41,7 +57,6 @@ final class ProxyServer {
         for worker in workers.dropFirst() { _ = try worker.bind(listen) }
         context.setListenerAddresses(bound)
 
-        let control = try EventLoop(name: "control")
         let admin = try HTTPServer(
             loop: control,
             limits: HTTPServerLimits(maxHeaderBytes: 16_384, maxBodyBytes: 1024, connectionTimeoutSeconds: 30),
@@ -72,6 +87,7 @@ final class ProxyServer {
         signals.on(SIGHUP) {
             self.logger.info("SIGHUP: reloading the configuration, model sources and certificate")
             reloader.reload()
+            kubernetesSource?.relist()
             certificates?.reload(reason: "SIGHUP")
         }
         signals.on(SIGTERM) { shutdown.begin(signal: "SIGTERM") }
@@ -92,6 +108,7 @@ final class ProxyServer {
         control.run()
         reloader.stop()
         certificates?.stop()
+        kubernetesSource?.stop()
         withExtendedLifetime((admin, signals)) {}
         logger.info("stopped")
         return 0

@@ -57,9 +57,13 @@ struct ForwardingFixture {
     let proxy: RunningProxy
 
     /// - Parameter configuration: extra YAML for the proxy's configuration file (timeouts, limits).
-    static func start(configuration: String = "", workers: Int = 2) throws -> ForwardingFixture {
+    static func start(
+        configuration: String = "",
+        workers: Int = 2,
+        backend backendYAML: String = backendConfig
+    ) throws -> ForwardingFixture {
         let directory = try LiveHarness.temporaryDirectory()
-        let backend = try LiveHarness.startBackend(config: backendConfig, in: directory)
+        let backend = try LiveHarness.startBackend(config: backendYAML, in: directory)
         let models = directory.appendingPathComponent("models")
         try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
         try manifest(port: backend.port).write(

@@ -190,6 +190,32 @@ struct ForwardingLiveTests {
         #expect(try fixture.backendRequests(endingWith: "/llm/alpha/v1/models").count == probesBefore + 1)
     }
 
+    /// The backend closes the kept-alive connection as the second request on it arrives (the
+    /// probe was the first): a body-less GET is sent again on a new connection, a POST is not.
+    @Test func onlyABodylessRequestIsRetriedAfterTheUpstreamClosedItsConnection() throws {
+        let config = ForwardingFixture.backendConfig.replacingOccurrences(
+            of: "  - prefix: /llm/alpha\n",
+            with: "  - prefix: /llm/alpha\n    dropRequests: [2]\n"
+        )
+        #expect(config.contains("dropRequests"))
+        for (method, expected) in [("GET", 200), ("POST", 502)] {
+            let fixture = try ForwardingFixture.start(workers: 1, backend: config)
+            defer { fixture.cleanUp() }
+            let response = try RawHTTPClient(port: fixture.proxy.port).request(
+                method,
+                method == "GET" ? "/llm/alpha/v1/models" : "/llm/alpha/v1/chat/completions",
+                headers: [("Authorization", "Bearer alice")],
+                body: method == "GET" ? [] : ForwardingFixture.chat(model: "alpha-1")
+            )
+            #expect(response.status == expected, "\(method)")
+            #expect(try fixture.backend.stats()["dropped_requests"] == 1, "\(method)")
+            if method == "POST" {
+                #expect(response.errorCode == "upstream_unavailable")
+                #expect(try fixture.backendRequests(endingWith: "/v1/chat/completions").count == 1)
+            }
+        }
+    }
+
     @Test func concurrentRequestsOnAColdCacheCauseOneProbe() throws {
         let fixture = try ForwardingFixture.start()
         defer { fixture.cleanUp() }
