@@ -15,6 +15,8 @@
 #        CONNECTIONS=32 wrk -c                         THREADS=2    wrk -t
 #        LEGS="direct proxy nginx"  which legs to run (e.g. LEGS="direct nginx" skips the proxy)
 #        SCRATCH=.build swift build --scratch-path
+#        TLS=1          the proxy and nginx terminate TLS (throw-away certificate, keep-alive, wrk over
+#                       https); the backend hop stays plain. Results go to bench/results/forwarding-tls.txt
 # Needs nginx and wrk (installed with apt-get when missing, without starting the system nginx).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +36,7 @@ token=$bench_token
 command_line="DURATION=$duration ROUNDS=$rounds WARMUP=$warmup WORKERS=$workers CONNECTIONS=$connections"
 command_line+=" THREADS=$threads LEGS=\"$legs\""
 [ "$scratch" = .build ] || command_line+=" SCRATCH=$scratch"
+[ "${TLS:-0}" = 1 ] && command_line+=" TLS=1"
 command_line+=" bash bench/forwarding.sh"
 
 for leg in $legs; do
@@ -70,6 +73,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# TLS=1: one throw-away certificate for both terminators.
+tls=${TLS:-0}
+scheme=http
+if [ "$tls" = 1 ]; then
+  scheme=https
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/tls.key" \
+    -out "$work/tls.pem" -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+fi
+proxy_tls_args=()
+[ "$tls" = 1 ] && proxy_tls_args=(--tls-cert "$work/tls.pem" --tls-key "$work/tls.key")
+
 tail_logs() { for f in "$@"; do echo "--- tail of $f" >&2; tail -n 30 "$work/$f" >&2 || true; done; }
 fail() { echo "forwarding: $1" >&2; shift; tail_logs "$@"; exit 1; }
 
@@ -88,11 +102,11 @@ if has_leg proxy; then
   admin_port=$(free_port)
   while [ "$admin_port" = "$proxy_port" ]; do admin_port=$(free_port); done
   "$bin/maas-proxy" serve --listen "127.0.0.1:$proxy_port" --admin-listen "127.0.0.1:$admin_port" \
-    --models "$work/models" --workers "$workers" --log-level warning >"$work/proxy.log" 2>&1 &
+    --models "$work/models" --workers "$workers" --log-level warning "${proxy_tls_args[@]}" >"$work/proxy.log" 2>&1 &
   proxy_pid=$!
   pids+=("$proxy_pid")
   wait_ready "$admin_port" "$proxy_pid" || fail "maas-proxy did not become ready" proxy.log
-  url[proxy]="http://127.0.0.1:$proxy_port/v1/chat/completions"
+  url[proxy]="$scheme://127.0.0.1:$proxy_port/v1/chat/completions"
 fi
 
 # nginx, as this user, from its own directory.
@@ -122,7 +136,8 @@ http {
     keepalive_requests 1000000;
   }
   server {
-    listen 127.0.0.1:$nginx_port;
+    listen 127.0.0.1:$nginx_port $( [ "$tls" = 1 ] && echo ssl );
+    $( [ "$tls" = 1 ] && echo "ssl_certificate $work/tls.pem; ssl_certificate_key $work/tls.key; ssl_protocols TLSv1.2 TLSv1.3;" )
     location /v1/ {
       proxy_pass http://fake$model_prefix/v1/;
       proxy_http_version 1.1;
@@ -134,7 +149,7 @@ NGINX
   "$nginx_bin" -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" >"$work/nginx.out" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$nginx_port") 2>/dev/null && break; sleep 0.05; done
-  url[nginx]="http://127.0.0.1:$nginx_port/v1/chat/completions"
+  url[nginx]="$scheme://127.0.0.1:$nginx_port/v1/chat/completions"
 fi
 
 body=$bench_body
@@ -143,7 +158,7 @@ write_post_lua "$work/post.lua"
 # One request through each leg must answer 200 before anything is measured.
 declare -A logs=([direct]="backend.out" [proxy]="proxy.log backend.out" [nginx]="nginx.out nginx/error.log backend.out")
 for leg in $legs; do
-  status=$(curl -s -o "$work/check-$leg.json" -w '%{http_code}' "${url[$leg]}" \
+  status=$(curl -sk -o "$work/check-$leg.json" -w '%{http_code}' "${url[$leg]}" \
     -H "Authorization: $token" -H 'Content-Type: application/json' -d "$body" || true)
   if [ "$status" != 200 ] || ! grep -q '"object":"chat.completion"' "$work/check-$leg.json"; then
     echo "forwarding: the $leg leg answered '$status' instead of the backend's 200 for POST ${url[$leg]}:" >&2
@@ -190,6 +205,7 @@ mkdir -p bench/results
 {
   echo "# bench/forwarding.sh — $(date -u +%Y-%m-%dT%H:%M:%SZ), nproc $(nproc), $("$nginx_bin" -v 2>&1 | sed 's/^nginx version: //'), $(wrk -v 2>&1 | head -1 | awk '{print "wrk " $2}'), release build"
   echo "command: $command_line"
+  [ "$tls" = 1 ] && echo "TLS: the proxy and nginx terminate TLS 1.3 (P-256 certificate, keep-alive); the direct leg and the backend hop are plain HTTP"
   echo "non-streamed POST /v1/chat/completions ($model_id), wrk -t$threads -c$connections -d$duration --latency,"
   echo "warm-up $warmup per leg, $rounds alternating round(s), proxy --workers $workers = nginx worker_processes $workers"
   echo
@@ -213,4 +229,4 @@ mkdir -p bench/results
     echo "proxy/nginx: n/a (needs both legs)"
   fi
   echo "proxy RSS after the run: $rss"
-} | tee bench/results/forwarding.txt
+} | tee "bench/results/forwarding$([ "$tls" = 1 ] && echo -tls).txt"
