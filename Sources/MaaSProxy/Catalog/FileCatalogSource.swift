@@ -90,7 +90,8 @@ final class FileCatalogSource: Sendable {
             return true
         }
         guard first else { return }
-        if paths.isEmpty { logger.warning("no models paths configured; the file catalog is empty") }
+        // Normal when the catalog comes from Kubernetes only: worth saying, not worth a warning.
+        if paths.isEmpty { logger.info("no models paths configured; the file catalog is empty") }
         for path in paths where ManifestFiles.kind(of: path) == .directory && ManifestFiles.list([path]).isEmpty {
             logger.warning("models directory holds no .yaml, .yml or .json files", metadata: ["path": "\(path)"])
         }
