@@ -77,6 +77,14 @@ final class ProxyContext: Sendable {
                 ]
             )
         }
+        for route in state.table.routes where route.prefix == "/v1" || route.prefix.hasPrefix("/v1/") {
+            // SPEC 5.1 makes the endpoint's path the prefix; under /v1 it captures OpenAI paths
+            // (`/v1` takes every /v1/… call) before routing by the body's `model` can run.
+            logger.warning(
+                "route prefix shadows OpenAI API paths; calls under it never route by the body's model",
+                metadata: ["prefix": "\(route.prefix)", "model": "\(route.model.id)"]
+            )
+        }
         currentRouting.withLock { $0 = state }
         return state
     }
