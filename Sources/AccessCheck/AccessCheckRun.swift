@@ -79,10 +79,7 @@ final class AccessCheckRun: @unchecked Sendable {
             // A model listed twice is checked once.
             guard decisions[id] == nil, !waiting.contains(id) else { continue }
             guard let request = builder.request(for: candidate, caller: caller) else {
-                // SPEC 2: kinds without a probe (ExternalModel) are visible iff Ready; never cached.
-                let outcome: Decision.Outcome =
-                    candidate.model.isReady ? .granted(served: [], via405: false) : .denied(status: nil)
-                decisions[id] = Decision(outcome: outcome, decidedAtWall: scheduler.wallClockSeconds, expiresAt: now)
+                decisions[id] = Decision.withoutProbe(candidate, at: scheduler)
                 continue
             }
             let key = checker.key(for: candidate, credential: credential)

@@ -85,15 +85,8 @@ public final class AccessChecker: Sendable {
             decisions[candidate.model.id] = decision
             oldest = min(oldest ?? decision.decidedAtWall, decision.decidedAtWall)
         }
-        // SPEC 2: kinds without a probe are visible iff Ready, decided here and never cached.
         for candidate in candidates where candidate.probe == .none {
-            let outcome: Decision.Outcome =
-                candidate.model.isReady ? .granted(served: [], via405: false) : .denied(status: nil)
-            decisions[candidate.model.id] = Decision(
-                outcome: outcome,
-                decidedAtWall: scheduler.wallClockSeconds,
-                expiresAt: now
-            )
+            decisions[candidate.model.id] = Decision.withoutProbe(candidate, at: scheduler)
         }
         var stats = AccessCheckStats()
         stats.cacheHits = fresh.count

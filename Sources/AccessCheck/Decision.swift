@@ -1,3 +1,5 @@
+import Routing
+
 /// The probe outcome for one (credential, subscription, model) (SPEC 4).
 public struct Decision: Hashable, Sendable {
     public enum Outcome: Hashable, Sendable {
@@ -28,6 +30,16 @@ public struct Decision: Hashable, Sendable {
         self.outcome = outcome
         self.decidedAtWall = decidedAtWall
         self.expiresAt = expiresAt
+    }
+
+    /// SPEC 2: a kind without a probe (ExternalModel) is visible iff Ready, decided on the spot and
+    /// never cached (it expires at once).
+    public static func withoutProbe(_ candidate: Candidate, at scheduler: any LoopScheduler) -> Decision {
+        Decision(
+            outcome: candidate.model.isReady ? .granted(served: [], via405: false) : .denied(status: nil),
+            decidedAtWall: scheduler.wallClockSeconds,
+            expiresAt: scheduler.now
+        )
     }
 
     public var isGranted: Bool {

@@ -111,6 +111,9 @@ final class ForwardHandler: @unchecked Sendable {
 
     // MARK: Admission and sending
 
+    /// Sent with a `Content-Length` even when empty, as clients and servers expect for these.
+    private static let methodsWithBody: Set<String> = ["POST", "PUT", "PATCH"]
+
     private func check(
         _ exchange: ServerExchange,
         caller: Caller,
@@ -129,7 +132,7 @@ final class ForwardHandler: @unchecked Sendable {
 
     private func send(_ exchange: ServerExchange, to url: EndpointURL, candidate: Candidate, caller: Caller) {
         let method = exchange.method
-        let framesBody = !exchange.body.isEmpty || ["POST", "PUT", "PATCH"].contains(method)
+        let framesBody = !exchange.body.isEmpty || Self.methodsWithBody.contains(method)
         let headers = UpstreamHeaders.rewrite(
             exchange.headers,
             host: url.hostHeader,

@@ -12,8 +12,10 @@ struct ForwardRequest: Sendable {
     /// SPEC 5.5 / LIBEVENT.md: only a body-less idempotent request may be sent again after it lost
     /// the race with an upstream closing an idle keep-alive connection.
     var isRetriable: Bool {
-        body.isEmpty && ["GET", "HEAD", "OPTIONS", "DELETE"].contains(method)
+        body.isEmpty && Self.idempotentMethods.contains(method)
     }
+
+    private static let idempotentMethods: Set<String> = ["GET", "HEAD", "OPTIONS", "DELETE"]
 }
 
 /// The upstream timers of SPEC 5.5 (`upstream.connectTimeout`, `responseTimeout`, `idleTimeout`).

@@ -35,8 +35,8 @@ final class ProxyMetrics: Sendable {
     private let activeStreams: Gauge?
     /// The registry validates names and help text on every `make…` call (a measurable share of a
     /// proxied request in bench/forwarding.sh), so each label set's series is looked up here.
-    private let requestSeries = Mutex<[RequestLabels: (Counter, DurationHistogram)]>([:])
-    private let upstreamSeries = Mutex<[String: DurationHistogram]>([:])
+    private let requestSeries = SeriesCache<RequestLabels, (Counter, DurationHistogram)>()
+    private let upstreamSeries = SeriesCache<String, DurationHistogram>()
 
     init(catalog: CatalogStore, cache: DecisionCache, enabled: Bool = true) {
         self.catalog = catalog
@@ -58,26 +58,21 @@ final class ProxyMetrics: Sendable {
     /// Time from sending a forwarded call to its response head.
     func upstreamHeadReceived(model: String, latency: Duration) {
         guard enabled else { return }
-        let histogram = upstreamSeries.withLock { cache in
-            if let histogram = cache[model] { return histogram }
-            let histogram = registry.makeDurationHistogram(
+        upstreamSeries.series(for: model) {
+            registry.makeDurationHistogram(
                 descriptor: Series.upstreamDuration,
                 labels: [("model", model)],
                 buckets: Self.latencyBuckets
             )
-            cache[model] = histogram
-            return histogram
-        }
-        histogram.record(latency)
+        }.record(latency)
     }
 
     /// One answered request.
     func requestAnswered(route: String, model: String?, status: Int, duration: Duration) {
         guard enabled else { return }
         let labels = RequestLabels(route: route, model: model ?? "none", status: status)
-        let (counter, histogram) = requestSeries.withLock { cache in
-            if let series = cache[labels] { return series }
-            let series = (
+        let (counter, histogram) = requestSeries.series(for: labels) {
+            (
                 registry.makeCounter(
                     descriptor: Series.requests,
                     labels: [("route", route), ("model", labels.model), ("status", String(status))]
@@ -88,8 +83,6 @@ final class ProxyMetrics: Sendable {
                     buckets: Self.latencyBuckets
                 )
             )
-            cache[labels] = series
-            return series
         }
         counter.increment()
         histogram.record(duration)
@@ -144,6 +137,21 @@ extension ProxyMetrics: AccessCheckObserver {
             labels: [("kind", kind)],
             buckets: Self.latencyBuckets
         ).record(latency)
+    }
+}
+
+/// Series already made, by label set: the registry validates names and help text on every
+/// `make…` call, too slow for the request path.
+private final class SeriesCache<Key: Hashable & Sendable, Value>: @unchecked Sendable {
+    private let made = Mutex<[Key: Value]>([:])
+
+    func series(for key: Key, make: () -> Value) -> Value {
+        made.withLock { made in
+            if let series = made[key] { return series }
+            let series = make()
+            made[key] = series
+            return series
+        }
     }
 }
 

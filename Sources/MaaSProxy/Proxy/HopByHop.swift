@@ -8,16 +8,22 @@ enum HopByHop {
         "te", "trailer", "transfer-encoding", "upgrade",
     ]
 
-    /// `names`, plus every header the message's own `Connection` header names.
-    static func droppedNames(in headers: [HTTPHeader]) -> Set<String> {
-        var dropped = names
+    /// The names the message's own `Connection` header lists (lowercased); usually none, so the
+    /// common case allocates nothing beyond an empty set.
+    static func connectionNamed(in headers: [HTTPHeader]) -> Set<String> {
+        var named: Set<String> = []
         for header in headers where header.name.caseInsensitiveEquals("Connection") {
             for token in header.value.split(separator: ",") {
                 let name = String(token).trimmingHTTPWhitespace().lowercased()
-                if !name.isEmpty { dropped.insert(name) }
+                if !name.isEmpty { named.insert(name) }
             }
         }
-        return dropped
+        return named
+    }
+
+    /// True for a header never forwarded: hop-by-hop, or listed in `connectionNamed`.
+    static func isDropped(_ lowercasedName: String, connectionNamed: Set<String>) -> Bool {
+        names.contains(lowercasedName) || connectionNamed.contains(lowercasedName)
     }
 }
 
@@ -43,7 +49,7 @@ enum UpstreamHeaders {
         requestID: String,
         bodyLength: Int?
     ) -> [HTTPHeader] {
-        let dropped = HopByHop.droppedNames(in: received)
+        let connectionNamed = HopByHop.connectionNamed(in: received)
         var headers: [HTTPHeader] = []
         headers.reserveCapacity(received.count + 5)
         headers.append(HTTPHeader("Host", host))
@@ -56,7 +62,11 @@ enum UpstreamHeaders {
                 forwardedFor.append(header.value)
                 continue
             }
-            if dropped.contains(name) || forgeable.contains(name) || replaced.contains(name) { continue }
+            if HopByHop.isDropped(name, connectionNamed: connectionNamed) || forgeable.contains(name)
+                || replaced.contains(name)
+            {
+                continue
+            }
             headers.append(header)
         }
         if !clientAddress.isEmpty { forwardedFor.append(clientAddress) }
@@ -73,10 +83,10 @@ enum UpstreamHeaders {
 enum ResponseHeaders {
     /// Hop-by-hop dropped; the backend's `X-Request-Id` gives way to the proxy's (added on send).
     static func relayed(_ received: [HTTPHeader]) -> [HTTPHeader] {
-        let dropped = HopByHop.droppedNames(in: received)
+        let connectionNamed = HopByHop.connectionNamed(in: received)
         return received.filter { header in
             let name = header.name.lowercased()
-            return !dropped.contains(name) && name != "x-request-id"
+            return !HopByHop.isDropped(name, connectionNamed: connectionNamed) && name != "x-request-id"
         }
     }
 

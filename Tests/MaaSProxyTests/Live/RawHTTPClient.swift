@@ -74,17 +74,8 @@ final class RawHTTPClient {
 
     /// Reads one response (Content-Length, chunked, or until close).
     func readResponse(method: String = "GET") throws -> RawResponse {
-        let headEnd = try readUntil([13, 10, 13, 10])
-        let head = String(decoding: buffer[..<headEnd], as: UTF8.self)
-        buffer.removeFirst(headEnd + 4)
-        var lines = head.components(separatedBy: "\r\n")
-        let statusLine = lines.removeFirst().split(separator: " ")
-        guard statusLine.count >= 2, let status = Int(statusLine[1]) else { throw RawHTTPError.malformed(head) }
-        let headers = lines.compactMap { line -> (String, String)? in
-            guard let colon = line.firstIndex(of: ":") else { return nil }
-            return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
-        }
-        var response = RawResponse(status: status, headers: headers, body: [])
+        var response = try readHead()
+        let status = response.status
         if method == "HEAD" || status == 204 || status == 304 { return response }
         if let length = response.header("Content-Length").flatMap(Int.init) {
             response.body = try readExactly(length)
@@ -121,21 +112,8 @@ final class RawHTTPClient {
 
     private func readChunked() throws -> [UInt8] {
         var body: [UInt8] = []
-        while true {
-            let lineEnd = try readUntil([13, 10])
-            let sizeText = String(decoding: buffer[..<lineEnd], as: UTF8.self).split(separator: ";")[0]
-            buffer.removeFirst(lineEnd + 2)
-            guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16) else {
-                throw RawHTTPError.malformed("chunk size \(sizeText)")
-            }
-            if size == 0 {
-                _ = try readUntil([13, 10])
-                buffer.removeFirst(2)
-                return body
-            }
-            body += try readExactly(size)
-            _ = try readExactly(2)
-        }
+        while let chunk = try readChunk() { body += chunk }
+        return body
     }
 
     func readUntilMarker(_ marker: [UInt8]) throws -> Int { try readUntil(marker) }
