@@ -167,7 +167,12 @@ final class ServerExchange: @unchecked Sendable {
         guard case .waiting = state, let request else { return assertIfAnswered() }
         var headers = headers
         let hasLength = headers.contains { $0.name.caseInsensitiveEquals("Content-Length") }
-        if isHTTP10 && !hasLength { headers.append(HTTPHeader("Connection", "close")) }
+        if isHTTP10 && !hasLength {
+            // evhttp decides keep-alive from the request's own `Connection: keep-alive` and would then
+            // frame the stream as `Content-Length: 0` (LIBEVENT.md): forget it, and close instead.
+            evhttp_remove_header(evhttp_request_get_input_headers(request), "Connection")
+            headers.append(HTTPHeader("Connection", "close"))
+        }
         addHeaders(headers, to: request)
         let watch = ensureCloseWatch(request)
         watch?.prepareForReply()

@@ -232,6 +232,11 @@ struct ForwardingLiveTests {
         #expect(statuses.values == Array(repeating: 200, count: 20))
         #expect(try fixture.backendRequests(endingWith: "/llm/alpha/v1/models").count == 1)
         #expect(try fixture.backendRequests(endingWith: "/v1/chat/completions").count == 20)
+        // SPEC 6 metrics of forwarded calls: upstream latency per model, and nothing left in flight.
+        let metrics = try RawHTTPClient(port: fixture.proxy.adminPort).request("GET", "/metrics").bodyText
+        #expect(metrics.contains(#"maas_proxy_upstream_duration_seconds_count{model="team-a/alpha"} 20"#))
+        #expect(metrics.contains(#"maas_proxy_requests_total{route="path",model="team-a/alpha",status="200"} 20"#))
+        #expect(metrics.contains("maas_proxy_active_streams 0"))
     }
 }
 

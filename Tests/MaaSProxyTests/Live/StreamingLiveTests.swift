@@ -41,6 +41,30 @@ struct StreamingLiveTests {
         #expect(eventGaps.allSatisfy { $0 > 120 && $0 < 400 }, "gaps: \(gaps)")
     }
 
+    /// LIBEVENT.md: evhttp would frame this as `Content-Length: 0` on a kept-alive HTTP/1.0
+    /// connection; the proxy closes the connection to delimit the stream instead.
+    @Test func anHTTP10ClientGetsACloseDelimitedStream() throws {
+        let fixture = try ForwardingFixture.start()
+        defer { fixture.cleanUp() }
+        let client = try RawHTTPClient(port: fixture.proxy.port)
+        let body = ForwardingFixture.chat(
+            model: "alpha-1",
+            extra: #""stream":true,"n_chunks":3,"chunk_interval_ms":50"#
+        )
+        try client.send(
+            "POST \(Self.streamPath) HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n"
+                + "Authorization: Bearer alice\r\nContent-Length: \(body.count)\r\n\r\n"
+        )
+        try client.send(body)
+        let response = try client.readResponse(method: "POST")
+        #expect(response.status == 200)
+        #expect(response.header("Content-Length") == nil)
+        #expect(response.header("Connection")?.lowercased() == "close")
+        let text = response.bodyText
+        #expect(text.components(separatedBy: "data: {").count - 1 == 3)
+        #expect(text.hasSuffix("data: [DONE]\n\n"))
+    }
+
     @Test func clientLeavingMidStreamClosesTheUpstreamWithinASecond() throws {
         let fixture = try ForwardingFixture.start()
         defer { fixture.cleanUp() }
