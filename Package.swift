@@ -50,11 +50,17 @@ let package = Package(
         // An OpenAI-compatible stand-in for vLLM used by the tests, the demo and the benchmarks.
         .executableTarget(
             name: "FakeModelServer",
-            dependencies: ["CLibevent", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CLibevent", "FakeServerKit", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         // A stand-in for the Kubernetes API server (maasmodels list + watch) used by the catalog tests.
-        .executableTarget(name: "FakeKubeAPIServer", dependencies: ["CLibevent"], swiftSettings: strict),
+        .executableTarget(
+            name: "FakeKubeAPIServer",
+            dependencies: ["CLibevent", "FakeServerKit"],
+            swiftSettings: strict
+        ),
+        // What both fake servers need from libevent and OpenSSL: TLS on an evhttp server, loop timers.
+        .target(name: "FakeServerKit", dependencies: ["CLibevent"], swiftSettings: strict),
         .testTarget(name: "RoutingTests", dependencies: ["Routing"], swiftSettings: strict),
         .testTarget(name: "AccessCheckTests", dependencies: ["AccessCheck", "Routing"], swiftSettings: strict),
         .testTarget(

@@ -1,3 +1,4 @@
+import FakeServerKit
 import Foundation
 
 /// Starts the fake API server: binds, prints `listening HOST:PORT` (the one line on stdout, which tests wait for) and
@@ -20,7 +21,7 @@ enum FakeKubeAPIServerMain {
             return 1
         }
         if let certificate = options.tlsCertificate, let key = options.tlsKey {
-            guard let tls = KubeTLS(certificate: certificate, privateKey: key) else {
+            guard let tls = FakeTLS(certificate: certificate, privateKey: key) else {
                 complain("cannot load \(certificate) / \(key)")
                 return 2
             }

@@ -1,4 +1,5 @@
 import CLibevent
+import FakeServerKit
 import Foundation
 
 /// The fake API server: one evhttp server on one single-threaded libevent loop. Owns the store, the token, the
@@ -12,7 +13,7 @@ final class KubeAPIServer {
     var token: String?
     private var watches: [ObjectIdentifier: WatchStream] = [:]
     private let verbose: Bool
-    private var tls: KubeTLS?
+    private var tls: FakeTLS?
     private var signalEvents: [OpaquePointer] = []
     private var bookmarkTimer: LoopTimer?
 
@@ -52,7 +53,7 @@ final class KubeAPIServer {
         }
     }
 
-    func useTLS(_ tls: KubeTLS) {
+    func useTLS(_ tls: FakeTLS) {
         self.tls = tls
         tls.install(on: http)
     }

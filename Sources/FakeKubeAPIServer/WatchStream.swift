@@ -1,4 +1,5 @@
 import CLibevent
+import FakeServerKit
 
 /// One open watch: a chunked `200` reply that gets each event in its scope as one JSON line in its own chunk, until
 /// `timeoutSeconds` ends it cleanly, `POST /_fake/drop-watches` cuts it, or its client leaves.

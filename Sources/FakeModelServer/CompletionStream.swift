@@ -1,4 +1,5 @@
 import CLibevent
+import FakeServerKit
 
 /// A streamed completion: `chunks` Server-Sent Events spaced `intervalMs` apart, then `data: [DONE]` — or, with
 /// `abortAfter` K, the connection dropped after K events without the final chunk (mid-body failure tests).
@@ -20,7 +21,7 @@ final class CompletionStream: HeldRequestOwner {
     private let plan: Plan
     private let server: FakeServer
     private var sent = 0
-    private var timer: OneShotTimer?
+    private var timer: LoopTimer?
     private var awaitingFlush = false
     private var keepAlive: CompletionStream?
 
@@ -38,7 +39,7 @@ final class CompletionStream: HeldRequestOwner {
     }
 
     private func schedule(afterMs delay: Int) {
-        timer = OneShotTimer.start(base: server.base, milliseconds: delay) { [unowned self] in self.tick() }
+        timer = LoopTimer.start(base: server.base, milliseconds: delay) { [unowned self] in self.tick() }
     }
 
     private func tick() {

@@ -1,3 +1,5 @@
+import FakeServerKit
+
 /// A reply held back on a timer: a `/v1/models` listing for the model's `delayMs` (counted in flight while it
 /// waits), or a completion for its body's `delay_ms` (the whole JSON reply, or a stream's head and first event).
 ///
@@ -13,7 +15,7 @@ final class DelayedReply: HeldRequestOwner {
     private let purpose: Purpose
     private let server: FakeServer
     private var answer: ((OpaquePointer) -> Void)?
-    private var timer: OneShotTimer?
+    private var timer: LoopTimer?
     private var keepAlive: DelayedReply?
 
     private init(purpose: Purpose, server: FakeServer, answer: @escaping (OpaquePointer) -> Void) {
@@ -40,7 +42,7 @@ final class DelayedReply: HeldRequestOwner {
         delayed.keepAlive = delayed
         delayed.held = HeldRequest(request, owner: delayed, connections: server.connections)
         if purpose == .modelList { server.stats.modelsWaitStarted() }
-        delayed.timer = OneShotTimer.start(base: server.base, milliseconds: delay) { [unowned delayed] in
+        delayed.timer = LoopTimer.start(base: server.base, milliseconds: delay) { [unowned delayed] in
             delayed.fire()
         }
     }

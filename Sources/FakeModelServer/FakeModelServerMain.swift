@@ -1,3 +1,4 @@
+import FakeServerKit
 import Foundation
 
 /// Starts the fake backend: reads the options and configuration, binds, prints `listening HOST:PORT` (the one line

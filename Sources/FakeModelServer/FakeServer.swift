@@ -1,4 +1,5 @@
 import CLibevent
+import FakeServerKit
 import Foundation
 
 /// The fake backend: one evhttp server on one single-threaded libevent loop. Owns the mutable state the endpoints

@@ -1,14 +1,14 @@
 import CLibevent
 
 /// A timer on the loop, once or every interval; it keeps itself (and its work) alive until it fires for the last
-/// time or is cancelled. Adapted from FakeModelServer's `OneShotTimer` (plus the repeating kind).
-final class LoopTimer {
+/// time or is cancelled.
+public final class LoopTimer {
     private var event: OpaquePointer?
     private var work: (() -> Void)?
     private var repeating = false
 
     @discardableResult
-    static func start(
+    public static func start(
         base: OpaquePointer,
         milliseconds: Int,
         repeating: Bool = false,
@@ -28,7 +28,7 @@ final class LoopTimer {
     }
 
     /// Stops the timer; the work never runs again.
-    func cancel() { finish() }
+    public func cancel() { finish() }
 
     fileprivate func fire() {
         let work = self.work

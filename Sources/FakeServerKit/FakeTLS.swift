@@ -1,13 +1,14 @@
 import CLibevent
 
-/// Serves the fake backend over TLS, so the proxy's certificate checks can be tested (SPEC 3.2).
+/// Serves a fake server (model backend, Kubernetes API server) over TLS, so the proxy's
+/// certificate checks can be tested (SPEC 3.2).
 ///
 /// Every accepted connection gets an OpenSSL bufferevent from this context (`evhttp_set_bevcb`).
-final class FakeTLS {
+public final class FakeTLS {
     private let context: OpaquePointer
 
     /// nil, with a message on stderr, when the certificate or key cannot be loaded.
-    init?(certificate: String, privateKey: String) {
+    public init?(certificate: String, privateKey: String) {
         _ = OPENSSL_init_ssl(0, nil)
         guard let context = SSL_CTX_new(TLS_server_method()) else { return nil }
         guard SSL_CTX_use_certificate_chain_file(context, certificate) == 1,
@@ -22,7 +23,7 @@ final class FakeTLS {
     // Each SSL holds its own reference to the context, so freeing ours is safe once no more connections come.
     deinit { SSL_CTX_free(context) }
 
-    func install(on http: OpaquePointer) {
+    public func install(on http: OpaquePointer) {
         evhttp_set_bevcb(http, fakeTLSBuffereventTrampoline, Unmanaged.passUnretained(self).toOpaque())
     }
 
