@@ -117,6 +117,25 @@ static inline int maas_evhttp_request_is_http10(struct evhttp_request *req) {
     return layout->major == 1 && layout->minor == 0;
 }
 
+// What evhttp had read of a request it refused (EvhttpErrorPage): the head's size tells a head
+// over the limit from a malformed one, since evhttp 2.1 answers both with the same 400.
+static inline size_t maas_evhttp_request_headers_size(struct evhttp_request *req) {
+    return ((const struct maas_evhttp_request_layout *)(void *)req)->headers_size;
+}
+static inline size_t maas_evhttp_request_body_size(struct evhttp_request *req) {
+    return ((const struct maas_evhttp_request_layout *)(void *)req)->body_size;
+}
+
+// A request refused before its first line parsed has no version; answer as HTTP/1.1, as
+// evhttp's own error page does, rather than with an "HTTP/0.0" status line.
+static inline void maas_evhttp_request_default_version(struct evhttp_request *req) {
+    struct maas_evhttp_request_layout *layout = (struct maas_evhttp_request_layout *)(void *)req;
+    if (layout->major == 0) {
+        layout->major = 1;
+        layout->minor = 1;
+    }
+}
+
 // True once a non-blocking connect finished: getpeername fails with ENOTCONN until then. evhttp
 // has no "connected" callback, so the connect timeout of SPEC 6 checks this.
 static inline int maas_socket_is_connected(evutil_socket_t fd) {

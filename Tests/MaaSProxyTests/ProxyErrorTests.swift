@@ -12,6 +12,20 @@ import Testing
     }
 
     @Test(arguments: [
+        (413, 100, "request_too_large", 413),
+        (400, 4097, "headers_too_large", 431),
+        (400, 4096, "bad_request", 400),
+        (501, 30, "method_not_supported", 501),
+        (408, 30, "bad_request", 408),
+    ])
+    func evhttpRefusalsMapToTheSpecErrors(evhttpStatus: Int, headBytes: Int, code: String, status: Int) {
+        let policy = RefusalPolicy(maxHeaderBytes: 4096, maxBodyBytes: 1024)
+        let error = EvhttpErrorPage.error(forEvhttpStatus: evhttpStatus, headBytes: headBytes, policy: policy)
+        #expect(error.code == code)
+        #expect(error.status == status)
+    }
+
+    @Test(arguments: [
         (["no-cache"], true),
         (["max-age=0, No-Cache"], true),
         (["no-store"], false),

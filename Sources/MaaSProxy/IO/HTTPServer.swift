@@ -19,6 +19,11 @@ final class HTTPServer {
     private let inFlight: InFlightGauge
     /// Called after every answer (access log).
     var onAnswered: ((ServerExchange, Int, Int) -> Void)?
+    /// Called after evhttp refused a request before any handler saw it (`EvhttpErrorPage`).
+    var onRefused: (@Sendable (RefusedRequest, Int) -> Void)? {
+        didSet { EvhttpErrorPage.register(refusalPolicy, base: loop.base) }
+    }
+    private let limits: HTTPServerLimits
     private(set) var boundAddresses: [BoundAddress] = []
     private var boundSockets: [OpaquePointer] = []
     /// Kept alive here: evhttp calls into it for every accepted connection.
@@ -38,6 +43,7 @@ final class HTTPServer {
         self.handler = handler
         self.inFlight = inFlight
         self.tls = tls
+        self.limits = limits
         tls?.install(on: http)
         evhttp_set_max_headers_size(http, limits.maxHeaderBytes)
         evhttp_set_max_body_size(http, limits.maxBodyBytes)
@@ -50,10 +56,16 @@ final class HTTPServer {
         ]
         evhttp_set_allowed_methods(http, UInt16(methods.reduce(0) { $0 | $1.rawValue }))
         evhttp_set_gencb(http, httpServerRequestTrampoline, Unmanaged.passUnretained(self).toOpaque())
+        EvhttpErrorPage.register(refusalPolicy, base: loop.base)
     }
 
     deinit {
+        EvhttpErrorPage.unregister(base: loop.base)
         evhttp_free(http)
+    }
+
+    private var refusalPolicy: RefusalPolicy {
+        RefusalPolicy(maxHeaderBytes: limits.maxHeaderBytes, maxBodyBytes: limits.maxBodyBytes, observer: onRefused)
     }
 
     /// Binds `host:port` with `SO_REUSEPORT`, so every worker can accept on the same port.

@@ -280,7 +280,7 @@ final class ServerExchange: @unchecked Sendable {
         return address.map { String(cString: $0) } ?? ""
     }
 
-    private static func methodName(_ command: evhttp_cmd_type) -> String {
+    static func methodName(_ command: evhttp_cmd_type) -> String {
         switch command {
         case EVHTTP_REQ_GET: "GET"
         case EVHTTP_REQ_POST: "POST"

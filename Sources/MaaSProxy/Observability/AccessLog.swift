@@ -61,6 +61,33 @@ struct AccessLog: Sendable {
         }
         sink.write(json.bytes + [0x0A])
     }
+
+    /// The line for a request evhttp refused before it was parsed whole (`EvhttpErrorPage`): no
+    /// path (evhttp has dropped it), route `refused`, and the head and body bytes it had read.
+    func record(refused: RefusedRequest, bytesOut: Int) {
+        guard level.current <= .info else { return }
+        var json = JSONWriter()
+        json.object { line in
+            line.field("time", LogTime.rfc3339Milliseconds(Date()))
+            line.field("level", "info")
+            line.field("msg", "access")
+            line.field("requestId", refused.requestID)
+            line.field("method", refused.method)
+            line.field("route", AccessLog.refusedRoute)
+            line.key("status")
+            line.number(Int64(refused.error.status))
+            line.field("error", refused.error.code)
+            line.key("bytesIn")
+            line.number(Int64(refused.bytesIn))
+            line.key("bytesOut")
+            line.number(Int64(bytesOut))
+            line.field("authorization", refused.authorization)
+        }
+        sink.write(json.bytes + [0x0A])
+    }
+
+    /// The route label of requests evhttp refused, in access lines and metrics.
+    static let refusedRoute = "refused"
 }
 
 /// Headers whose values never reach a log (SPEC 6): at most whether they were sent.

@@ -42,11 +42,17 @@ struct ProxyError: Error, Hashable, Sendable {
         code: "headers_too_large",
         message: "The request headers are too large."
     )
+    static let methodNotImplemented = ProxyError(
+        status: 501,
+        type: "invalid_request_error",
+        code: "method_not_supported",
+        message: "The request method is not supported."
+    )
     static let badRequest = ProxyError(
         status: 400,
         type: "invalid_request_error",
         code: "bad_request",
-        message: "Malformed request."
+        message: "The request is not well-formed HTTP/1.1."
     )
 
     static let invalidJSON = ProxyError(

@@ -60,6 +60,15 @@ final class ProxyWorker: @unchecked Sendable {
                 duration: exchange.loop.now.since(exchange.receivedAt)
             )
         }
+        server?.onRefused = { refused, bytesOut in
+            accessLog.record(refused: refused, bytesOut: bytesOut)
+            metrics.requestAnswered(
+                route: AccessLog.refusedRoute,
+                model: nil,
+                status: refused.error.status,
+                duration: .zero
+            )
+        }
     }
 
     /// Binds every listen address; returns the bound addresses (real ports for port 0).

@@ -78,12 +78,61 @@ struct FramingLiveTests {
         #expect(seen["body"] as? String == body)
     }
 
-    @Test func oversizedBodyIs413() throws {
-        let fixture = try ForwardingFixture.start(configuration: "limits:\n  maxRequestBodyBytes: 1024\n")
+    /// What evhttp's parser refuses before any handler runs (EvhttpErrorPage) is answered in the
+    /// SPEC 5.5 shape, closes the connection, and gets an access line and a metric like any answer.
+    @Test func requestsTheParserRefusesAreAnsweredInTheErrorShape() throws {
+        let fixture = try ForwardingFixture.start(
+            configuration: "limits:\n  maxRequestBodyBytes: 1024\n  maxHeaderBytes: 4096\n"
+        )
         defer { fixture.cleanUp() }
+        let auth = "Authorization: Bearer refused-token-7f3a\r\n"
         let big = ForwardingFixture.chat(model: "alpha-1", extra: #""pad":"\#(String(repeating: "x", count: 2000))""#)
-        let response = try fixture.post("/v1/chat/completions", token: "Bearer alice", body: big)
-        #expect(response.status == 413)
+        let chunk = String(repeating: "y", count: 800)
+        let cases: [(request: [UInt8], status: Int, code: String)] = [
+            (
+                Array(
+                    "POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\n\(auth)Content-Length: \(big.count)\r\n\r\n".utf8
+                )
+                    + big, 413, "request_too_large"
+            ),
+            (
+                Array(
+                    ("POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\n\(auth)Transfer-Encoding: chunked\r\n\r\n"
+                        + "320\r\n\(chunk)\r\n320\r\n\(chunk)\r\n0\r\n\r\n").utf8
+                ), 413, "request_too_large"
+            ),
+            (
+                Array(
+                    "GET /v1/models HTTP/1.1\r\nHost: a\r\n\(auth)X-Pad: \(String(repeating: "p", count: 5000))\r\n\r\n"
+                        .utf8
+                ), 431, "headers_too_large"
+            ),
+            (Array("NOT AN HTTP REQUEST\r\n\r\n".utf8), 400, "bad_request"),
+            (Array("GET /v1/models HTTP/1.1\r\nHost: a\r\nno colon here\r\n\r\n".utf8), 400, "bad_request"),
+            (Array("BREW /v1/models HTTP/1.1\r\nHost: a\r\n\r\n".utf8), 501, "method_not_supported"),
+        ]
+        for (request, status, code) in cases {
+            let client = try RawHTTPClient(port: fixture.proxy.port)
+            try client.send(request)
+            let response = try client.readResponse()
+            let text = String(decoding: request.prefix(40), as: UTF8.self)
+            #expect(response.status == status, "\(text)")
+            #expect(response.errorCode == code, "\(text)")
+            #expect(response.header("Content-Type") == "application/json", "\(text)")
+            #expect(response.header("Connection") == "close", "\(text)")
+            #expect(response.header("X-Request-Id")?.count == 32, "\(text)")
+            let error = try #require((try response.json() as? [String: Any])?["error"] as? [String: Any])
+            #expect(error["type"] as? String == "invalid_request_error")
+            #expect(error["param"] is NSNull)
+        }
         #expect(try fixture.backendRequests(endingWith: "/v1/chat/completions").isEmpty)
+
+        let refused = fixture.proxy.process.output.filter { $0.contains(#""route":"refused""#) }
+        #expect(refused.count == cases.count)
+        #expect(refused.filter { $0.contains(#""authorization":"present""#) }.count == 3)
+        #expect(!fixture.proxy.process.output.joined().contains("refused-token-7f3a"))
+        let scrape = try RawHTTPClient(port: fixture.proxy.adminPort).request("GET", "/metrics").bodyText
+        #expect(scrape.contains(#"maas_proxy_requests_total{route="refused",model="none",status="413"} 2"#))
+        #expect(scrape.contains(#"maas_proxy_requests_total{route="refused",model="none",status="431"} 1"#))
     }
 }
