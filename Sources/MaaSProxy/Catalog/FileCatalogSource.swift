@@ -207,11 +207,12 @@ final class FileCatalogSource: Sendable {
     }
 
     private func failed(_ path: String, error: String, kept: Int) {
-        store.countReloadError()
+        // Log before counting: whoever sees the counter move (a test, a scrape) finds the line.
         logger.error(
             "manifest not loaded; keeping its last good contents",
             metadata: ["file": "\(path)", "error": "\(error)", "keptModels": .stringConvertible(kept)]
         )
+        store.countReloadError()
     }
 
     /// Models of every file in path order; the first file that defines an identity wins. Logs each
