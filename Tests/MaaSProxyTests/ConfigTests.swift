@@ -181,7 +181,8 @@ import Testing
             "namespaces:", "kubeconfig:", "kinds:", "probe:", "deadline:", "concurrency:", "cache:", "ttl:",
             "deniedTTL:", "unavailableTTL:", "maxEntries:", "tls:", "certificate:", "privateKey:", "upstream:",
             "caBundle:", "httpsOnly:", "insecureSkipVerify:", "connectTimeout:", "responseTimeout:", "idleTimeout:",
-            "limits:", "maxRequestBodyBytes:", "maxHeaderBytes:", "log:", "level:", "metrics:", "shutdownGrace:",
+            "limits:", "maxRequestBodyBytes:", "maxHeaderBytes:", "requestReadTimeout:", "log:", "level:", "metrics:",
+            "shutdownGrace:",
         ]
         for key in keys { #expect(text.contains(key), "\(key) missing from config/maas-proxy.yaml") }
     }
@@ -213,6 +214,7 @@ import Testing
         #expect(configuration.upstream.responseTimeout == .seconds(600))
         #expect(configuration.upstream.idleTimeout == .seconds(300))
         #expect(configuration.limits.maxRequestBodyBytes == 16_777_216 && configuration.limits.maxHeaderBytes == 65_536)
+        #expect(configuration.limits.requestReadTimeout == .seconds(60))
         #expect(configuration.log.level == .info)
         #expect(configuration.metrics.enabled)
         #expect(configuration.shutdownGrace == .seconds(30))
@@ -243,7 +245,7 @@ import Testing
               connectTimeout: 1s
               responseTimeout: 2m
               idleTimeout: 90s
-            limits: {maxRequestBodyBytes: 1024, maxHeaderBytes: 2048}
+            limits: {maxRequestBodyBytes: 1024, maxHeaderBytes: 2048, requestReadTimeout: 90s}
             log: {level: debug}
             metrics: {enabled: false}
             shutdownGrace: 0s
@@ -278,7 +280,11 @@ import Testing
             responseTimeout: .seconds(120),
             idleTimeout: .seconds(90)
         )
-        expected.limits = LimitsConfiguration(maxRequestBodyBytes: 1024, maxHeaderBytes: 2048)
+        expected.limits = LimitsConfiguration(
+            maxRequestBodyBytes: 1024,
+            maxHeaderBytes: 2048,
+            requestReadTimeout: .seconds(90)
+        )
         expected.log.level = .debug
         expected.metrics.enabled = false
         expected.shutdownGrace = .zero
@@ -534,6 +540,7 @@ import Testing
         ("upstream:\n  connectTimeout: 0s", "test.yaml: upstream.connectTimeout: must be greater than 0s, got 0s"),
         ("upstream:\n  responseTimeout: 0ms", "test.yaml: upstream.responseTimeout: must be greater than 0s, got 0s"),
         ("upstream:\n  idleTimeout: 0h", "test.yaml: upstream.idleTimeout: must be greater than 0s, got 0s"),
+        ("limits:\n  requestReadTimeout: 0s", "test.yaml: limits.requestReadTimeout: must be greater than 0s, got 0s"),
         (
             "tls:\n  certificate: cert.pem",
             "test.yaml: tls: tls.certificate (--tls-cert) and tls.privateKey (--tls-key) go together; only tls.certificate is set"

@@ -78,6 +78,7 @@ final class ConfigurationFileReader {
             "limits": section([
                 "maxRequestBodyBytes": integer(\.limits.maxRequestBodyBytes, "a number of bytes like 16777216"),
                 "maxHeaderBytes": integer(\.limits.maxHeaderBytes, "a number of bytes like 65536"),
+                "requestReadTimeout": duration(\.limits.requestReadTimeout),
             ]),
             "log": section([
                 "level": scalar(\.log.level, ScalarParser.logLevelExpectation, ScalarParser.logLevel)

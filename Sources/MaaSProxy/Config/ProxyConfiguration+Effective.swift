@@ -53,6 +53,7 @@ extension ProxyConfiguration {
                 "limits:",
                 "  maxRequestBodyBytes: \(limits.maxRequestBodyBytes)",
                 "  maxHeaderBytes: \(limits.maxHeaderBytes)",
+                "  requestReadTimeout: \(duration(limits.requestReadTimeout))",
                 "log:",
                 "  level: \(log.level.rawValue)",
                 "metrics:",

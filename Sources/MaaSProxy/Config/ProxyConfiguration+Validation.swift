@@ -130,6 +130,7 @@ extension ProxyConfiguration {
             ("upstream.connectTimeout", upstream.connectTimeout),
             ("upstream.responseTimeout", upstream.responseTimeout),
             ("upstream.idleTimeout", upstream.idleTimeout),
+            ("limits.requestReadTimeout", limits.requestReadTimeout),
         ] {
             check(timeout > .zero, key, "must be greater than 0s, got \(DurationParser.format(timeout))")
         }

@@ -7,6 +7,8 @@ struct HTTPServerLimits: Sendable {
     var maxBodyBytes: Int
     /// evhttp's one inactivity timeout per connection (LIBEVENT.md: without it there is none).
     var connectionTimeoutSeconds: Int32
+    /// A request must arrive whole within this time of its first byte (`limits.requestReadTimeout`).
+    var requestReadTimeout: Duration
 }
 
 /// An `evhttp` server on one `EventLoop`, accepting on one or more listening sockets.
@@ -28,6 +30,8 @@ final class HTTPServer {
     private var boundSockets: [OpaquePointer] = []
     /// Kept alive here: evhttp calls into it for every accepted connection.
     private let tls: ListenerTLS?
+    /// Every accepted connection; evhttp calls into it (bevcb, close callbacks) until `evhttp_free`.
+    private let clients: ClientConnections
 
     /// - Parameter tls: when set, every accepted connection speaks TLS with its current certificate.
     init(
@@ -44,7 +48,8 @@ final class HTTPServer {
         self.inFlight = inFlight
         self.tls = tls
         self.limits = limits
-        tls?.install(on: http)
+        clients = ClientConnections(loop: loop, tls: tls, readTimeout: limits.requestReadTimeout)
+        clients.install(on: http)
         evhttp_set_max_headers_size(http, limits.maxHeaderBytes)
         evhttp_set_max_body_size(http, limits.maxBodyBytes)
         evhttp_set_timeout(http, limits.connectionTimeoutSeconds)
@@ -57,6 +62,7 @@ final class HTTPServer {
         evhttp_set_allowed_methods(http, UInt16(methods.reduce(0) { $0 | $1.rawValue }))
         evhttp_set_gencb(http, httpServerRequestTrampoline, Unmanaged.passUnretained(self).toOpaque())
         EvhttpErrorPage.register(refusalPolicy, base: loop.base)
+        clients.onReadTimeout = { [unowned self] client in self.requestNotReceived(on: client) }
     }
 
     deinit {
@@ -101,7 +107,30 @@ final class HTTPServer {
     }
 
     fileprivate func handle(_ request: OpaquePointer) {
-        handler(ServerExchange(request: request, loop: loop, inFlight: inFlight, onAnswered: onAnswered))
+        let client = clients.connection(of: request)
+        client?.requestReceived()
+        handler(
+            ServerExchange(request: request, loop: loop, client: client, inFlight: inFlight, onAnswered: onAnswered)
+        )
+    }
+
+    /// A request did not arrive whole within `limits.requestReadTimeout`: a plain client is told
+    /// so (408) just before the connection closes; the access log and metrics count it as refused.
+    private func requestNotReceived(on client: ClientConnection) {
+        let error = ProxyError.requestTimeout(after: limits.requestReadTimeout)
+        let requestID = RequestID.resolve(nil, random: &loop.random)
+        let body = error.body
+        var response = "HTTP/1.1 408 \(HTTPStatus.reason(408))\r\nContent-Type: application/json\r\n"
+        response += "Content-Length: \(body.count)\r\nConnection: close\r\nX-Request-Id: \(requestID)\r\n\r\n"
+        client.sendBeforeClosing(Array(response.utf8) + body)
+        let refused = RefusedRequest(
+            error: error,
+            method: "UNKNOWN",
+            requestID: requestID,
+            bytesIn: 0,
+            authorization: "absent"
+        )
+        onRefused?(refused, client.isTLS ? 0 : body.count)
     }
 }
 

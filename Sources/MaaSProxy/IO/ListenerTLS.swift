@@ -31,7 +31,7 @@ final class ListenerTLS: @unchecked Sendable {
     var fileSignatures: [FileSignature?] { [FileSignature.of(certificatePath), FileSignature.of(privateKeyPath)] }
 
     /// A bufferevent that accepts TLS on a socket evhttp will attach (`evhttp_set_bevcb`).
-    fileprivate func makeBufferevent(base: OpaquePointer) -> OpaquePointer? {
+    func makeBufferevent(base: OpaquePointer) -> OpaquePointer? {
         guard let ssl = context.withLock({ SSL_new($0.pointer) }) else { return nil }
         let bev = bufferevent_openssl_socket_new(
             base,
@@ -47,11 +47,6 @@ final class ListenerTLS: @unchecked Sendable {
         // Many clients close without close_notify; that is an end of the connection, not an error.
         bufferevent_openssl_set_allow_dirty_shutdown(bev, 1)
         return bev
-    }
-
-    /// Installs TLS on `http`: every accepted connection gets a bufferevent from this context.
-    func install(on http: OpaquePointer) {
-        evhttp_set_bevcb(http, listenerTLSBuffereventTrampoline, Unmanaged.passUnretained(self).toOpaque())
     }
 
     private static func makeContext(certificate: String, privateKey: String) throws(TLSSetupError) -> ContextHandle {
@@ -87,12 +82,4 @@ private final class ContextHandle: @unchecked Sendable {
     init(_ pointer: OpaquePointer) { self.pointer = pointer }
 
     deinit { SSL_CTX_free(pointer) }
-}
-
-private func listenerTLSBuffereventTrampoline(
-    _ base: OpaquePointer?,
-    _ context: UnsafeMutableRawPointer?
-) -> OpaquePointer? {
-    guard let base, let context else { return nil }
-    return Unmanaged<ListenerTLS>.fromOpaque(context).takeUnretainedValue().makeBufferevent(base: base)
 }

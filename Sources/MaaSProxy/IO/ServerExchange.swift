@@ -40,6 +40,8 @@ final class ServerExchange: @unchecked Sendable {
     private var request: OpaquePointer?
     private var bytesOut = 0
     private let inFlight: InFlightGauge
+    /// The connection the request came on (nil only if libevent already let it go).
+    private let client: ClientConnection?
     private let onAnswered: ((ServerExchange, Int, Int) -> Void)?
     /// While set, the client connection's close callback points at this exchange (retained).
     private var closeWatch: ClientCloseWatch?
@@ -53,11 +55,13 @@ final class ServerExchange: @unchecked Sendable {
     init(
         request: OpaquePointer,
         loop: EventLoop,
+        client: ClientConnection?,
         inFlight: InFlightGauge,
         onAnswered: ((ServerExchange, Int, Int) -> Void)?
     ) {
         self.request = request
         self.loop = loop
+        self.client = client
         self.inFlight = inFlight
         self.onAnswered = onAnswered
         inFlight.increment()
@@ -137,11 +141,11 @@ final class ServerExchange: @unchecked Sendable {
     /// evhttp has stopped reading the client socket, so a silent disconnect is seen once
     /// `listenWhileWaiting` re-arms reads.
     func watchClient(onGone: @escaping () -> Void) {
-        guard case .waiting = state, let request, let connection = evhttp_request_get_connection(request) else {
-            return
-        }
+        guard case .waiting = state, let request, let client,
+            let connection = evhttp_request_get_connection(request)
+        else { return }
         onClientGone = onGone
-        closeWatch = ClientCloseWatch(exchange: self, connection: connection)
+        closeWatch = ClientCloseWatch(exchange: self, connection: connection, client: client)
     }
 
     /// Re-arms reads on the client socket without a read callback, so EOF or an error is noticed
@@ -155,8 +159,8 @@ final class ServerExchange: @unchecked Sendable {
     /// The close watch, created on first need: a streamed reply always needs one.
     private func ensureCloseWatch(_ request: OpaquePointer) -> ClientCloseWatch? {
         if let closeWatch { return closeWatch }
-        guard let connection = evhttp_request_get_connection(request) else { return nil }
-        let watch = ClientCloseWatch(exchange: self, connection: connection)
+        guard let client, let connection = evhttp_request_get_connection(request) else { return nil }
+        let watch = ClientCloseWatch(exchange: self, connection: connection, client: client)
         closeWatch = watch
         return watch
     }
@@ -257,6 +261,7 @@ final class ServerExchange: @unchecked Sendable {
     }
 
     private func end(status: Int, bytesOut: Int) {
+        client?.answered()
         inFlight.decrement()
         onAnswered?(self, status, bytesOut)
     }
@@ -305,16 +310,19 @@ final class ClientCloseWatch {
     /// aborted stream waits for its socket to close); the cycle ends in `disarm` or `closed`.
     private let exchange: ServerExchange
     private let connection: OpaquePointer
+    private let client: ClientConnection
     private var registered = false
     private var savedWatermark: (low: Int, high: Int)?
     private var savedTimeouts = false
 
-    init(exchange: ServerExchange, connection: OpaquePointer) {
+    init(exchange: ServerExchange, connection: OpaquePointer, client: ClientConnection) {
         self.exchange = exchange
         self.connection = connection
+        self.client = client
         _ = Unmanaged.passRetained(self)
         registered = true
-        evhttp_connection_set_closecb(connection, clientCloseTrampoline, Unmanaged.passUnretained(self).toOpaque())
+        // The connection owns evhttp's close callback for its whole life and passes it on here.
+        client.closeListener = self
     }
 
     private var bufferevent: OpaquePointer? { evhttp_connection_get_bufferevent(connection) }
@@ -378,14 +386,15 @@ final class ClientCloseWatch {
         restoreTimeouts()
         guard registered else { return }
         registered = false
-        evhttp_connection_set_closecb(connection, nil, nil)
+        if client.closeListener === self { client.closeListener = nil }
         Unmanaged.passUnretained(self).release()
     }
 
-    fileprivate func closed(_ connection: OpaquePointer?) {
+    /// The client connection is closing (its close callback, passed on by `ClientConnection`).
+    func clientClosed() {
         guard registered else { return }
         registered = false
-        evhttp_connection_set_closecb(self.connection, nil, nil)
+        client.closeListener = nil
         let detached = exchange.requestConnectionIsGone
         exchange.clientClosed(requestDetached: detached)
         Unmanaged.passUnretained(self).release()
@@ -408,11 +417,6 @@ extension ServerExchange {
 /// upstream head) or only reads (a stream); the upstream timers of SPEC 5.5 bound those phases.
 enum ServerTimeouts {
     static let connectionSeconds: Int32 = 60
-}
-
-private func clientCloseTrampoline(_ connection: OpaquePointer?, _ context: UnsafeMutableRawPointer?) {
-    guard let context else { return }
-    Unmanaged<ClientCloseWatch>.fromOpaque(context).takeUnretainedValue().closed(connection)
 }
 
 private func serverExchangeDrainedTrampoline(_ connection: OpaquePointer?, _ context: UnsafeMutableRawPointer?) {

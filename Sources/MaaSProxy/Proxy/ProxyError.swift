@@ -42,6 +42,14 @@ struct ProxyError: Error, Hashable, Sendable {
         code: "headers_too_large",
         message: "The request headers are too large."
     )
+    static func requestTimeout(after timeout: Duration) -> ProxyError {
+        ProxyError(
+            status: 408,
+            type: "invalid_request_error",
+            code: "request_timeout",
+            message: "The request did not arrive within \(DurationParser.format(timeout))."
+        )
+    }
     static let methodNotImplemented = ProxyError(
         status: 501,
         type: "invalid_request_error",

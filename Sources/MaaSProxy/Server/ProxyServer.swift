@@ -59,7 +59,12 @@ final class ProxyServer {
 
         let admin = try HTTPServer(
             loop: control,
-            limits: HTTPServerLimits(maxHeaderBytes: 16_384, maxBodyBytes: 1024, connectionTimeoutSeconds: 30),
+            limits: HTTPServerLimits(
+                maxHeaderBytes: 16_384,
+                maxBodyBytes: 1024,
+                connectionTimeoutSeconds: 30,
+                requestReadTimeout: .seconds(30)
+            ),
             inFlight: InFlightGauge()
         ) { exchange in
             AdminHandler(isReady: { catalog.isLoaded }, scrapeMetrics: { context.metrics.scrape() }).handle(exchange)

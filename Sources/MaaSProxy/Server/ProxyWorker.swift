@@ -42,7 +42,8 @@ final class ProxyWorker: @unchecked Sendable {
             limits: HTTPServerLimits(
                 maxHeaderBytes: configuration.limits.maxHeaderBytes,
                 maxBodyBytes: configuration.limits.maxRequestBodyBytes,
-                connectionTimeoutSeconds: ServerTimeouts.connectionSeconds
+                connectionTimeoutSeconds: ServerTimeouts.connectionSeconds,
+                requestReadTimeout: configuration.limits.requestReadTimeout
             ),
             inFlight: inFlight,
             tls: context.listenerTLS

@@ -135,4 +135,53 @@ struct FramingLiveTests {
         #expect(scrape.contains(#"maas_proxy_requests_total{route="refused",model="none",status="413"} 2"#))
         #expect(scrape.contains(#"maas_proxy_requests_total{route="refused",model="none",status="431"} 1"#))
     }
+
+    /// `limits.requestReadTimeout` times the whole request from its first byte (from accept for a
+    /// connection's first request): bytes that keep trickling in do not extend it, unlike evhttp's
+    /// inactivity timeout (60 s). What happens after the request is whole is not timed by it.
+    @Test func aRequestThatDoesNotArriveWholeInTimeIs408AndTheConnectionCloses() throws {
+        let fixture = try ForwardingFixture.start(configuration: "limits:\n  requestReadTimeout: 1s\n")
+        defer { fixture.cleanUp() }
+
+        // A trickler: a byte every 100 ms for 800 ms, never finishing its head.
+        let started = ContinuousClock.now
+        let trickler = try RawHTTPClient(port: fixture.proxy.port)
+        for byte in Array("GET /v1/mod".utf8).prefix(8) {
+            try trickler.send([byte])
+            usleep(100_000)
+        }
+        let response = try trickler.readResponse()
+        let elapsed = ContinuousClock.now - started
+        #expect(response.status == 408)
+        #expect(response.errorCode == "request_timeout")
+        #expect(response.header("Content-Type") == "application/json")
+        #expect(response.header("Connection") == "close")
+        #expect(elapsed >= .milliseconds(900) && elapsed < .milliseconds(2500), "\(elapsed)")
+        #expect(trickler.readsEndOfStream())
+
+        // A client that sends nothing is closed without an answer it did not ask for.
+        let silent = try RawHTTPClient(port: fixture.proxy.port)
+        let silentStart = ContinuousClock.now
+        #expect(silent.readsEndOfStream())
+        #expect(ContinuousClock.now - silentStart < .milliseconds(2500))
+
+        // A keep-alive connection idle for longer than the timeout still serves its next request,
+        // and a request whose backend takes longer than the timeout is answered in full.
+        let keptAlive = try RawHTTPClient(port: fixture.proxy.port)
+        let auth = [("Authorization", "Bearer alice"), ("Content-Type", "application/json")]
+        let first = try keptAlive.request(
+            "POST",
+            "/v1/chat/completions",
+            headers: auth,
+            body: ForwardingFixture.chat(model: "alpha-1")
+        )
+        #expect(first.status == 200)
+        usleep(1_500_000)
+        let slow = ForwardingFixture.chat(model: "alpha-1", extra: #""delay_ms":1500"#)
+        let second = try keptAlive.request("POST", "/v1/chat/completions", headers: auth, body: slow)
+        #expect(second.status == 200)
+
+        let refused = fixture.proxy.process.output.filter { $0.contains(#""error":"request_timeout""#) }
+        #expect(refused.count == 1)
+    }
 }

@@ -57,6 +57,13 @@ final class RawHTTPClient {
         }
     }
 
+    /// True when the peer closes the connection with nothing more to read (within the receive timeout).
+    func readsEndOfStream() -> Bool {
+        guard buffer.isEmpty else { return false }
+        var byte: UInt8 = 0
+        return read(fd, &byte, 1) == 0
+    }
+
     /// Sends a request with the given headers (Host and Content-Length added) and reads the response.
     func request(
         _ method: String,
