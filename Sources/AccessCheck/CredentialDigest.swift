@@ -22,4 +22,10 @@ public struct CredentialDigest: Hashable, Sendable {
         }
         self.bytes = digest.sha256(input)
     }
+
+    /// The digest in one call: the default for `[UInt8]` feeds the hasher a byte at a time, and
+    /// every decision-cache lookup hashes this several times (entry, LRU links).
+    public func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
 }

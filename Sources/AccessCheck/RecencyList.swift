@@ -11,6 +11,8 @@ struct RecencyList<Key: Hashable> {
 
     /// Makes `key` the most recently used, inserting it when new.
     mutating func touch(_ key: Key) {
+        // The common case under load (one caller's requests back to back): nothing to move.
+        if newest == key { return }
         remove(key)
         members.insert(key)
         if let newest {
