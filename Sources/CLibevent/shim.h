@@ -126,11 +126,12 @@ static inline size_t maas_evhttp_request_body_size(struct evhttp_request *req) {
     return ((const struct maas_evhttp_request_layout *)(void *)req)->body_size;
 }
 
-// A request refused before its first line parsed has no version; answer as HTTP/1.1, as
-// evhttp's own error page does, rather than with an "HTTP/0.0" status line.
-static inline void maas_evhttp_request_default_version(struct evhttp_request *req) {
+// Answer a refused request as HTTP/1.1 unless it was 1.1 already, exactly as evhttp's own error
+// page does: a request refused before its first line parsed has no version ("HTTP/0.0"), and an
+// HTTP/1.0 keep-alive request would get `Connection: keep-alive` added next to our `close`.
+static inline void maas_evhttp_request_answer_as_http11(struct evhttp_request *req) {
     struct maas_evhttp_request_layout *layout = (struct maas_evhttp_request_layout *)(void *)req;
-    if (layout->major == 0) {
+    if (!layout->major || !layout->minor) {
         layout->major = 1;
         layout->minor = 1;
     }

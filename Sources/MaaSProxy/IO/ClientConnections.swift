@@ -65,14 +65,18 @@ final class ClientConnections {
         // reference keeps the bufferevent's memory valid even if evhttp drops the connection first.
         bufferevent_incref(bufferevent)
         var now = maas_timeval_ms(0)
-        event_base_once(
-            base,
-            -1,
-            Int16(EV_TIMEOUT),
-            clientAdoptTrampoline,
-            Unmanaged.passRetained(client).toOpaque(),
-            &now
-        )
+        let adoption = Unmanaged.passRetained(client)
+        guard event_base_once(base, -1, Int16(EV_TIMEOUT), clientAdoptTrampoline, adoption.toOpaque(), &now) == 0
+        else {
+            // Without the callback nothing would match or release it: drop it, and evhttp makes a
+            // bufferevent of its own for this connection (untracked; only when memory runs out).
+            adoption.release()
+            pending[bufferevent] = nil
+            client.closed()
+            bufferevent_decref(bufferevent)
+            bufferevent_free(bufferevent)
+            return nil
+        }
         return bufferevent
     }
 
@@ -95,6 +99,12 @@ final class ClientConnections {
         attached[connection] = client
         client.attach(to: connection)
         evhttp_connection_set_closecb(connection, clientClosedTrampoline, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    /// After `evhttp_free`: connections still waiting for their first loop turn keep a bufferevent
+    /// (our reference) whose socket evhttp has closed; stop it watching that socket number.
+    func serverFreed() {
+        for bufferevent in pending.keys { bufferevent_disable(bufferevent, Int16(EV_READ | EV_WRITE)) }
     }
 
     fileprivate func closed(_ connection: OpaquePointer) {
@@ -160,8 +170,9 @@ final class ClientConnection {
         unwatchInput()
     }
 
-    /// The request's answer is handed to evhttp (or its stream ended): the next request starts with
-    /// its first byte, which may already be here (pipelining).
+    /// evhttp wrote the request's whole answer (its on-complete callback, before it starts reading
+    /// the next request): the next request starts with its first byte, which may already be here
+    /// (pipelining).
     func answered() {
         guard case .handling = phase, connection != nil else { return }
         if evbuffer_get_length(bufferevent_get_input(bufferevent)) > 0 {
@@ -217,6 +228,12 @@ final class ClientConnection {
         let due = since + owner.readTimeout
         let now = loop.now
         if now < due { return armDeadline(after: due.since(now)) }
+        // evhttp is still writing an answer (one of its own refusals, or a reply whose completion
+        // is not in yet): the next request's clock has not really started, and raw bytes now would
+        // land in the middle of that answer. evhttp's write timeout bounds the writing.
+        if evbuffer_get_length(bufferevent_get_output(bufferevent)) > 0 {
+            return armDeadline(after: owner.readTimeout)
+        }
         if begun { owner.readTimedOut(self) }
         // Frees the connection synchronously; its close callback ends up in `closed()`.
         if let connection {
@@ -268,6 +285,7 @@ extension ClientConnection {
         if let owner {
             owner.adopt(self)
         } else {
+            closed()
             // The server is gone; only our reference keeps the bufferevent.
             bufferevent_decref(bufferevent)
         }

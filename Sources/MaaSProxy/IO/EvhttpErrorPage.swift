@@ -28,11 +28,20 @@ enum EvhttpErrorPage {
 
     /// The error for evhttp's `status`, told apart by what evhttp had read (it answers a head over
     /// the limit and a malformed one with the same 400).
-    static func error(forEvhttpStatus status: Int, headBytes: Int, policy: RefusalPolicy) -> ProxyError {
+    /// `chunked`: evhttp reports a chunk-size line it cannot parse as "too long" as well.
+    static func error(
+        forEvhttpStatus status: Int,
+        headBytes: Int,
+        chunked: Bool = false,
+        policy: RefusalPolicy
+    ) -> ProxyError {
         switch status {
         case 413:
             var error = ProxyError.requestTooLarge
-            error.message = "The request body is larger than \(policy.maxBodyBytes) bytes."
+            error.message =
+                chunked
+                ? "The request body is larger than \(policy.maxBodyBytes) bytes, or its chunked framing is invalid."
+                : "The request body is larger than \(policy.maxBodyBytes) bytes."
             return error
         case 400 where headBytes > policy.maxHeaderBytes:
             var error = ProxyError.headersTooLarge
@@ -52,19 +61,29 @@ enum EvhttpErrorPage {
         }
     }
 
+    /// evhttp counts the head's complete lines; when it gives up on a head that is too long, the
+    /// line it could not finish is still unread input. Unread input holding a line end is something
+    /// else (a body, a pipelined request) and does not count.
+    private static func unfinishedLineBytes(_ connection: OpaquePointer?) -> Int {
+        guard let bufferevent = connection.flatMap({ evhttp_connection_get_bufferevent($0) }) else { return 0 }
+        let input = bufferevent_get_input(bufferevent)
+        var endLength = 0
+        let end = evbuffer_search_eol(input, nil, &endLength, EVBUFFER_EOL_CRLF)
+        return end.pos < 0 ? evbuffer_get_length(input) : 0
+    }
+
     fileprivate static func answer(_ request: OpaquePointer, evhttpStatus: Int) {
         let connection = evhttp_request_get_connection(request)
         let base = connection.flatMap { evhttp_connection_get_base($0) }
         let policy =
             base.flatMap { base in policies.withLock { $0[UInt(bitPattern: Int(bitPattern: base))] } }
             ?? RefusalPolicy()
-        // evhttp counts the head's complete lines; the line it gave up on is still unread input.
-        let unread = connection.flatMap { evhttp_connection_get_bufferevent($0) }.map {
-            evbuffer_get_length(bufferevent_get_input($0))
-        }
-        let headBytes = maas_evhttp_request_headers_size(request) + (unread ?? 0)
-        let error = error(forEvhttpStatus: evhttpStatus, headBytes: headBytes, policy: policy)
+        let headBytes = maas_evhttp_request_headers_size(request) + unfinishedLineBytes(connection)
         let headers = HeaderList.read(evhttp_request_get_input_headers(request))
+        let chunked = headers.contains {
+            $0.name.caseInsensitiveEquals("Transfer-Encoding") && $0.value.lowercased().contains("chunked")
+        }
+        let error = error(forEvhttpStatus: evhttpStatus, headBytes: headBytes, chunked: chunked, policy: policy)
         let requestID = RequestID.resolve(headers.first { $0.name.caseInsensitiveEquals("X-Request-Id") }?.value)
         let refusal = RefusedRequest(
             error: error,
@@ -76,7 +95,7 @@ enum EvhttpErrorPage {
             )
         )
 
-        maas_evhttp_request_default_version(request)
+        maas_evhttp_request_answer_as_http11(request)
         let output = evhttp_request_get_output_headers(request)
         evhttp_clear_headers(output)
         evhttp_add_header(output, "Content-Type", "application/json")

@@ -68,6 +68,7 @@ final class HTTPServer {
     deinit {
         EvhttpErrorPage.unregister(base: loop.base)
         evhttp_free(http)
+        clients.serverFreed()
     }
 
     private var refusalPolicy: RefusalPolicy {
@@ -108,7 +109,14 @@ final class HTTPServer {
 
     fileprivate func handle(_ request: OpaquePointer) {
         let client = clients.connection(of: request)
-        client?.requestReceived()
+        if let client {
+            client.requestReceived()
+            evhttp_request_set_on_complete_cb(
+                request,
+                clientRequestCompleteTrampoline,
+                Unmanaged.passUnretained(client).toOpaque()
+            )
+        }
         handler(
             ServerExchange(request: request, loop: loop, client: client, inFlight: inFlight, onAnswered: onAnswered)
         )
@@ -149,4 +157,11 @@ struct BoundAddress: Hashable, Sendable, CustomStringConvertible {
 struct ServerSetupError: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
+}
+
+/// evhttp finished writing a request's answer; the connection (alive: evhttp is using it) may read
+/// the next one.
+private func clientRequestCompleteTrampoline(_ request: OpaquePointer?, _ context: UnsafeMutableRawPointer?) {
+    guard let context else { return }
+    Unmanaged<ClientConnection>.fromOpaque(context).takeUnretainedValue().answered()
 }

@@ -261,7 +261,6 @@ final class ServerExchange: @unchecked Sendable {
     }
 
     private func end(status: Int, bytesOut: Int) {
-        client?.answered()
         inFlight.decrement()
         onAnswered?(self, status, bytesOut)
     }

@@ -110,6 +110,10 @@ struct FramingLiveTests {
             (Array("NOT AN HTTP REQUEST\r\n\r\n".utf8), 400, "bad_request"),
             (Array("GET /v1/models HTTP/1.1\r\nHost: a\r\nno colon here\r\n\r\n".utf8), 400, "bad_request"),
             (Array("BREW /v1/models HTTP/1.1\r\nHost: a\r\n\r\n".utf8), 501, "method_not_supported"),
+            (
+                Array("BREW /v1/models HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\n\r\n".utf8), 501,
+                "method_not_supported"
+            ),
         ]
         for (request, status, code) in cases {
             let client = try RawHTTPClient(port: fixture.proxy.port)
@@ -119,7 +123,10 @@ struct FramingLiveTests {
             #expect(response.status == status, "\(text)")
             #expect(response.errorCode == code, "\(text)")
             #expect(response.header("Content-Type") == "application/json", "\(text)")
-            #expect(response.header("Connection") == "close", "\(text)")
+            #expect(
+                response.headers.filter { $0.name.lowercased() == "connection" }.map(\.value) == ["close"],
+                "\(text)"
+            )
             #expect(response.header("X-Request-Id")?.count == 32, "\(text)")
             let error = try #require((try response.json() as? [String: Any])?["error"] as? [String: Any])
             #expect(error["type"] as? String == "invalid_request_error")
@@ -183,5 +190,33 @@ struct FramingLiveTests {
 
         let refused = fixture.proxy.process.output.filter { $0.contains(#""error":"request_timeout""#) }
         #expect(refused.count == 1)
+    }
+
+    /// A request pipelined behind an answer the client is slow to read: the answer arrives whole
+    /// (nothing spliced into it, not cut off) although the wait is longer than the read deadline,
+    /// and then the unfinished second request gets its 408.
+    @Test func aPipelinedRequestIsTimedFromTheEndOfTheAnswerBeforeIt() throws {
+        let fixture = try ForwardingFixture.start(configuration: "limits:\n  requestReadTimeout: 1s\n")
+        defer { fixture.cleanUp() }
+        let size = 1024 * 1024
+        let body = ForwardingFixture.chat(model: "alpha-1", extra: #""response_bytes":\#(size)"#)
+        let client = try RawHTTPClient(port: fixture.proxy.port)
+        try client.send(
+            Array(
+                ("POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer alice\r\n"
+                    + "Content-Length: \(body.count)\r\n\r\n").utf8
+            ) + body + Array("GET /v1/mod".utf8)
+        )
+        let head = try client.readHead()
+        #expect(head.status == 200)
+        // Read nothing for longer than the deadline while the answer waits to be written.
+        Thread.sleep(forTimeInterval: 2.5)
+        let length = try #require(head.header("Content-Length").flatMap(Int.init))
+        let answer = try client.readCount(length)
+        let object = try JSONSerialization.jsonObject(with: Data(answer)) as? [String: Any]
+        #expect(object?["object"] as? String == "chat.completion")
+        let timedOut = try client.readResponse()
+        #expect(timedOut.status == 408)
+        #expect(timedOut.errorCode == "request_timeout")
     }
 }
