@@ -8,6 +8,9 @@
 # wrk, so compare ratios, not absolute numbers. Legs alternate (direct → proxy → nginx per round)
 # after one warm-up each; the table holds the median req/s, p50 and p99 over the rounds and the
 # proxy/nginx ratios, and goes to bench/results/forwarding.txt with the proxy's RSS at the end.
+# It also holds each leg's CPU time per request (the backend's for direct, the proxy's, nginx's
+# master and workers'), read from /proc around every run: on a shared, noisy machine that moves far
+# less than req/s, so it is the steadier comparison of the two proxies' cost.
 #
 # Usage: bash bench/forwarding.sh
 # Env:   DURATION=10s   wrk -d per measured run        ROUNDS=3     alternating rounds
@@ -147,7 +150,8 @@ http {
 }
 NGINX
   "$nginx_bin" -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" >"$work/nginx.out" 2>&1 &
-  pids+=($!)
+  nginx_pid=$!
+  pids+=("$nginx_pid")
   for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$nginx_port") 2>/dev/null && break; sleep 0.05; done
   url[nginx]="$scheme://127.0.0.1:$nginx_port/v1/chat/completions"
 fi
@@ -169,28 +173,42 @@ for leg in $legs; do
   fi
 done
 
-run_wrk() { # leg duration -> "req/s p50_ms p99_ms errors"
-  local out
+leg_pids() { # leg -> the processes whose CPU time that leg costs
+  case $1 in
+    direct) echo "$backend_pid" ;;
+    proxy) echo "$proxy_pid" ;;
+    nginx) echo "$nginx_pid $(pgrep -P "$nginx_pid" | tr '\n' ' ')" ;;
+  esac
+}
+
+run_wrk() { # leg duration -> "req/s p50_ms p99_ms errors cpu_us_per_request"
+  local out before after requests
+  # shellcheck disable=SC2046
+  before=$(cpu_ticks $(leg_pids "$1"))
   out=$(wrk -t"$threads" -c"$connections" -d"$2" --latency -s "$work/post.lua" "${url[$1]}")
+  # shellcheck disable=SC2046
+  after=$(cpu_ticks $(leg_pids "$1"))
   echo "$out" >>"$work/wrk-$1.txt"
-  wrk_summary <<<"$out"
+  requests=$(awk '/requests in/ {print $1}' <<<"$out")
+  echo "$(wrk_summary <<<"$out") $(cpu_us_per_request "$before" "$after" "${requests:-0}")"
 }
 
 for leg in $legs; do run_wrk "$leg" "$warmup" >/dev/null; done
-declare -A rps_runs p50_runs p99_runs errors_total
+declare -A rps_runs p50_runs p99_runs cpu_runs errors_total
 for leg in $legs; do errors_total[$leg]=0; done
 for round in $(seq 1 "$rounds"); do
   for leg in $legs; do
     run_wrk "$leg" "$duration" >"$work/last-run"
-    read -r r p50 p99 e <"$work/last-run"
-    echo "round $round $leg: $r req/s, p50 $p50 ms, p99 $p99 ms, errors $e" >&2
-    rps_runs[$leg]+="$r "; p50_runs[$leg]+="$p50 "; p99_runs[$leg]+="$p99 "
+    read -r r p50 p99 e cpu <"$work/last-run"
+    echo "round $round $leg: $r req/s, p50 $p50 ms, p99 $p99 ms, errors $e, CPU $cpu us/request" >&2
+    rps_runs[$leg]+="$r "; p50_runs[$leg]+="$p50 "; p99_runs[$leg]+="$p99 "; cpu_runs[$leg]+="$cpu "
     errors_total[$leg]=$((errors_total[$leg] + e))
   done
 done
 
-declare -A rps_median p50_median p99_median
+declare -A rps_median p50_median p99_median cpu_median
 for leg in $legs; do
+  cpu_median[$leg]=$(tr ' ' '\n' <<<"${cpu_runs[$leg]}" | grep . | median)
   rps_median[$leg]=$(tr ' ' '\n' <<<"${rps_runs[$leg]}" | grep . | median)
   p50_median[$leg]=$(tr ' ' '\n' <<<"${p50_runs[$leg]}" | grep . | median)
   p99_median[$leg]=$(tr ' ' '\n' <<<"${p99_runs[$leg]}" | grep . | median)
@@ -209,14 +227,16 @@ mkdir -p bench/results
   echo "non-streamed POST /v1/chat/completions ($model_id), wrk -t$threads -c$connections -d$duration --latency,"
   echo "warm-up $warmup per leg, $rounds alternating round(s), proxy --workers $workers = nginx worker_processes $workers"
   echo
-  printf '| %-6s | %10s | %8s | %8s | %7s | %s |\n' leg "req/s" "p50 ms" "p99 ms" errors "req/s per round"
-  printf '|%s|%s|%s|%s|%s|%s|\n' "--------" "------------" "----------" "----------" "---------" "---"
+  printf '| %-6s | %10s | %8s | %8s | %10s | %7s | %s |\n' leg "req/s" "p50 ms" "p99 ms" "CPU us/req" errors \
+    "req/s per round"
+  printf '|%s|%s|%s|%s|%s|%s|%s|\n' "--------" "------------" "----------" "----------" "------------" \
+    "---------" "---"
   for leg in direct proxy nginx; do
     if has_leg "$leg"; then
-      printf '| %-6s | %10.0f | %8.3f | %8.3f | %7s | %s |\n' "$leg" "${rps_median[$leg]}" "${p50_median[$leg]}" \
-        "${p99_median[$leg]}" "${errors_total[$leg]}" "${rps_runs[$leg]% }"
+      printf '| %-6s | %10.0f | %8.3f | %8.3f | %10.1f | %7s | %s |\n' "$leg" "${rps_median[$leg]}" \
+        "${p50_median[$leg]}" "${p99_median[$leg]}" "${cpu_median[$leg]}" "${errors_total[$leg]}" "${rps_runs[$leg]% }"
     else
-      printf '| %-6s | %10s | %8s | %8s | %7s | %s |\n' "$leg" skipped - - - -
+      printf '| %-6s | %10s | %8s | %8s | %10s | %7s | %s |\n' "$leg" skipped - - - - -
     fi
   done
   echo
@@ -224,7 +244,7 @@ mkdir -p bench/results
     [ "${errors_total[$leg]}" -eq 0 ] || echo "WARNING: the $leg leg had ${errors_total[$leg]} non-2xx answers or socket errors"
   done
   if has_leg proxy && has_leg nginx; then
-    echo "proxy/nginx: req/s $(ratio "${rps_median[proxy]}" "${rps_median[nginx]}"), p50 $(ratio "${p50_median[proxy]}" "${p50_median[nginx]}")"
+    echo "proxy/nginx: req/s $(ratio "${rps_median[proxy]}" "${rps_median[nginx]}"), p50 $(ratio "${p50_median[proxy]}" "${p50_median[nginx]}"), CPU per request $(ratio "${cpu_median[proxy]}" "${cpu_median[nginx]}")"
   else
     echo "proxy/nginx: n/a (needs both legs)"
   fi

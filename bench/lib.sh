@@ -81,6 +81,20 @@ wrk_summary() { # wrk --latency output on stdin -> "req/s p50_ms p99_ms errors"
   echo "$rps $p50 $p99 $errors"
 }
 
+cpu_ticks() { # pid... -> their user+system CPU time so far, in clock ticks (threads included)
+  local pid total=0 t
+  for pid in "$@"; do
+    t=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)
+    total=$((total + t))
+  done
+  echo "$total"
+}
+
+cpu_us_per_request() { # ticks_before ticks_after requests -> CPU microseconds per request
+  awk -v t="$(($2 - $1))" -v n="$3" -v hz="$(getconf CLK_TCK)" 'BEGIN {
+    if (n > 0) printf "%.1f", t * 1000000 / hz / n; else print "nan" }'
+}
+
 median() { sort -g | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
