@@ -62,19 +62,8 @@ nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 
 products=(fake-model-server)
 has_leg proxy && products+=(maas-proxy)
-for product in "${products[@]}"; do
-  swift build -c release --scratch-path "$scratch" --product "$product" >/dev/null
-done
-bin=$(swift build -c release --scratch-path "$scratch" --show-bin-path)
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+build_release "$scratch" "${products[@]}"
+make_workspace
 
 # TLS=1: one throw-away certificate for both terminators.
 tls=${TLS:-0}

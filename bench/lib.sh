@@ -81,6 +81,28 @@ wrk_summary() { # wrk --latency output on stdin -> "req/s p50_ms p99_ms errors"
   echo "$rps $p50 $p99 $errors"
 }
 
+build_release() { # scratch_path product... -> builds each product in release mode; sets bin to their directory
+  local scratch=$1 product
+  shift
+  for product in "$@"; do
+    swift build -c release --scratch-path "$scratch" --product "$product" >/dev/null
+  done
+  bin=$(swift build -c release --scratch-path "$scratch" --show-bin-path)
+}
+
+make_workspace() { # -> sets work (a temporary directory) and pids; on exit kills and reaps pids, removes work
+  work=$(mktemp -d)
+  pids=()
+  trap bench_cleanup EXIT
+}
+
+bench_cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+
 cpu_ticks() { # pid... -> their user+system CPU time so far, in clock ticks (threads included)
   local pid total=0 t
   for pid in "$@"; do

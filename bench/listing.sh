@@ -8,13 +8,10 @@ cd "$(dirname "$0")/.."
 runs=${1:-7}
 models=50
 delay_ms=200
-swift build -c release --product maas-proxy >/dev/null
-swift build -c release --product fake-model-server >/dev/null
-bin=$(swift build -c release --show-bin-path)
-work=$(mktemp -d)
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+build_release .build maas-proxy fake-model-server
+make_workspace
 
 {
   echo "models:"
@@ -22,10 +19,9 @@ trap cleanup EXIT
     echo "  - {prefix: /llm/m$i, ids: [model-$i], delayMs: $delay_ms, default: {status: 200}}"
   done
 } >"$work/backend.yaml"
-"$bin/fake-model-server" --listen 127.0.0.1:0 --config "$work/backend.yaml" >"$work/backend.out" &
-pids+=($!)
-for _ in $(seq 1 100); do grep -q listening "$work/backend.out" 2>/dev/null && break; sleep 0.05; done
-port=$(sed -n 's/^listening .*:\([0-9]*\)$/\1/p' "$work/backend.out")
+start_fake_backend "$bin" "$work/backend.yaml" "$work/backend.out"
+pids+=("$backend_pid")
+port=$backend_port
 
 mkdir "$work/models"
 for i in $(seq 1 $models); do
@@ -48,7 +44,6 @@ for _ in $(seq 1 100); do
   sleep 0.05
 done
 time_ms() { curl -s -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$proxy_port/v1/models" -H "Authorization: $1" | awk '{printf "%.1f\n", $1*1000}'; }
-median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.1f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 
 count=$(curl -s "http://127.0.0.1:$proxy_port/v1/models" -H "Authorization: Bearer warmup" | grep -o '"id"' | wc -l)
 cold=(); warm=()
@@ -58,8 +53,8 @@ done
 for r in $(seq 1 $((runs * 5))); do
   warm+=("$(time_ms "Bearer warmup")")
 done
-cold_median=$(printf '%s\n' "${cold[@]}" | median)
-warm_median=$(printf '%s\n' "${warm[@]}" | median)
+cold_median=$(printf '%s\n' "${cold[@]}" | median | xargs printf '%.1f')
+warm_median=$(printf '%s\n' "${warm[@]}" | median | xargs printf '%.1f')
 mkdir -p bench/results
 {
   echo "# bench/listing.sh — $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, release build"

@@ -42,19 +42,8 @@ for path in $paths; do
   case $path in chat | models) ;; *) echo "observability: unknown path '$path' in PATHS" >&2; exit 2 ;; esac
 done
 command -v wrk >/dev/null || { echo "observability: wrk is required (apt-get install wrk)" >&2; exit 1; }
-for product in maas-proxy fake-model-server; do
-  swift build -c release --scratch-path "$scratch" --product "$product" >/dev/null
-done
-bin=$(swift build -c release --scratch-path "$scratch" --show-bin-path)
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+build_release "$scratch" maas-proxy fake-model-server
+make_workspace
 fail() { echo "observability: $1" >&2; shift; for f in "$@"; do echo "--- tail of $f" >&2; tail -n 30 "$work/$f" >&2 || true; done; exit 1; }
 
 start_fake_backend "$bin" config/demo/backend-a.yaml "$work/backend.out"

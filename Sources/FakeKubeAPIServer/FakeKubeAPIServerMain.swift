@@ -20,21 +20,14 @@ enum FakeKubeAPIServerMain {
             complain("cannot set up the event loop")
             return 1
         }
-        if let certificate = options.tlsCertificate, let key = options.tlsKey {
-            guard let tls = FakeTLS(certificate: certificate, privateKey: key) else {
-                complain("cannot load \(certificate) / \(key)")
-                return 2
-            }
-            server.useTLS(tls)
-        }
-        guard let port = server.bind(host: options.bindHost, port: options.port) else {
-            complain("cannot listen on \(options.host):\(options.port)")
-            return 1
-        }
-        // FileHandle writes straight to the descriptor: nothing waits in a buffer.
-        FileHandle.standardOutput.write(Data("listening \(options.host):\(port)\n".utf8))
-        server.run()
-        return 0
+        return FakeServerLaunch.serve(
+            server,
+            tls: options.tlsCertificate.flatMap { certificate in options.tlsKey.map { (certificate, $0) } },
+            bindHost: options.bindHost,
+            displayHost: options.host,
+            port: options.port,
+            complain: complain
+        )
     }
 
     private static func complain(_ message: String) {

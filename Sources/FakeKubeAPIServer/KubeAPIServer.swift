@@ -4,7 +4,7 @@ import Foundation
 
 /// The fake API server: one evhttp server on one single-threaded libevent loop. Owns the store, the token, the
 /// counters and the open watches, checks the token and routes each request.
-final class KubeAPIServer {
+final class KubeAPIServer: FakeHTTPServing {
     let base: OpaquePointer
     private let http: OpaquePointer
     let store = ObjectStore()
@@ -59,19 +59,7 @@ final class KubeAPIServer {
     }
 
     /// Binds and returns the real port (the ephemeral one for port 0).
-    func bind(host: String, port: Int) -> Int? {
-        guard let socket = evhttp_bind_socket_with_handle(http, host, UInt16(port)) else { return nil }
-        let fd = evhttp_bound_socket_get_fd(socket)
-        _ = maas_set_nodelay(fd)
-        var address = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let named = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        guard named == 0 else { return nil }
-        // sin_port and sin6_port share offset 2.
-        return withUnsafeBytes(of: address) { Int(UInt16(bigEndian: $0.load(fromByteOffset: 2, as: UInt16.self))) }
-    }
+    func bind(host: String, port: Int) -> Int? { EvhttpSockets.bind(http, host: host, port: port) }
 
     /// Runs the loop until SIGTERM or SIGINT.
     func run() { event_base_dispatch(base) }

@@ -90,17 +90,7 @@ final class WatchStream {
         guard let request, let connection = evhttp_request_get_connection(request) else { return }
         self.connection = connection
         evhttp_connection_set_closecb(connection, watchClosedTrampoline, Unmanaged.passUnretained(self).toOpaque())
-        // evhttp stops reading once a request is in, so a leaving client is only noticed at the next write. Reading
-        // again, with evhttp's read callback off (it aborts on data while a reply is pending), reports the EOF at once.
-        if let bufferevent = evhttp_connection_get_bufferevent(connection) {
-            var readCallback: bufferevent_data_cb?
-            var writeCallback: bufferevent_data_cb?
-            var eventCallback: bufferevent_event_cb?
-            var argument: UnsafeMutableRawPointer?
-            bufferevent_getcb(bufferevent, &readCallback, &writeCallback, &eventCallback, &argument)
-            bufferevent_setcb(bufferevent, nil, writeCallback, eventCallback, argument)
-            bufferevent_enable(bufferevent, Int16(EV_READ))
-        }
+        EvhttpSockets.noticeCloseWhileReplying(on: connection)
     }
 
     /// Stops everything and returns the request for its last use (nil when already released).

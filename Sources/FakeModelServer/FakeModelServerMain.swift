@@ -34,22 +34,16 @@ enum FakeModelServerMain {
             complain("cannot set up the event loop")
             return 1
         }
-        if let certificate = options.tlsCertificate, let key = options.tlsKey {
-            guard let tls = FakeTLS(certificate: certificate, privateKey: key) else {
-                complain("cannot load \(certificate) / \(key)")
-                return 2
-            }
-            server.useTLS(tls)
+        return FakeServerLaunch.serve(
+            server,
+            tls: options.tlsCertificate.flatMap { certificate in options.tlsKey.map { (certificate, $0) } },
+            bindHost: options.bindHost,
+            displayHost: options.displayHost,
+            port: options.port,
+            complain: complain
+        ) {
+            server.log("serving \(config.models.map { $0.normalizedPrefix.isEmpty ? "/" : $0.normalizedPrefix })")
         }
-        guard let port = server.bind(host: options.bindHost, port: options.port) else {
-            complain("cannot listen on \(options.displayHost):\(options.port)")
-            return 1
-        }
-        // FileHandle writes straight to the descriptor: nothing waits in a buffer.
-        FileHandle.standardOutput.write(Data("listening \(options.displayHost):\(port)\n".utf8))
-        server.log("serving \(config.models.map { $0.normalizedPrefix.isEmpty ? "/" : $0.normalizedPrefix })")
-        server.run()
-        return 0
     }
 
     private static func complain(_ message: String) {

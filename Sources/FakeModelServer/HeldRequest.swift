@@ -1,4 +1,5 @@
 import CLibevent
+import FakeServerKit
 
 /// Told when the client of a held request goes away.
 protocol HeldRequestOwner: AnyObject {
@@ -24,18 +25,7 @@ final class HeldRequest {
         connection = evhttp_request_get_connection(request)
         guard let connection else { return }
         connections.hold(self, on: connection)
-        // evhttp stops reading once a request is in, so a client that leaves is only noticed at the next write.
-        // Reading again (with evhttp's read callback off: it aborts on data while a reply is pending) reports the
-        // EOF at once; data a pipelining client sends meanwhile waits in the input buffer for evhttp.
-        if let bufferevent = evhttp_connection_get_bufferevent(connection) {
-            var readCallback: bufferevent_data_cb?
-            var writeCallback: bufferevent_data_cb?
-            var eventCallback: bufferevent_event_cb?
-            var argument: UnsafeMutableRawPointer?
-            bufferevent_getcb(bufferevent, &readCallback, &writeCallback, &eventCallback, &argument)
-            bufferevent_setcb(bufferevent, nil, writeCallback, eventCallback, argument)
-            bufferevent_enable(bufferevent, Int16(EV_READ))
-        }
+        EvhttpSockets.noticeCloseWhileReplying(on: connection)
     }
 
     /// Bytes queued for the client and not yet written to the socket.

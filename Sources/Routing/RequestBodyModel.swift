@@ -69,12 +69,8 @@ private struct BodyScanner {
                     index += 1
                 } else {
                     push(isObject: isObject)
-                    if isObject {
-                        guard let isModel = scanMemberName() else { return .invalidJSON }
-                        valueIsModel = isModel
-                    } else {
-                        valueIsModel = false
-                    }
+                    guard let isModel = startElement(inObject: isObject) else { return .invalidJSON }
+                    valueIsModel = isModel
                     continue value
                 }
             case UInt8(ascii: "\""):
@@ -94,12 +90,8 @@ private struct BodyScanner {
                 index += 1
                 let isObject = topIsObjectContainer
                 if byte == UInt8(ascii: ",") {
-                    if isObject {
-                        guard let isModel = scanMemberName() else { return .invalidJSON }
-                        valueIsModel = isModel
-                    } else {
-                        valueIsModel = false
-                    }
+                    guard let isModel = startElement(inObject: isObject) else { return .invalidJSON }
+                    valueIsModel = isModel
                     continue value
                 }
                 guard byte == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else { return .invalidJSON }
@@ -126,6 +118,12 @@ private struct BodyScanner {
     private var topIsObjectContainer: Bool {
         let slot = depth - 1
         return kinds[slot >> 6] & (UInt64(1) << UInt64(slot & 63)) != 0
+    }
+
+    /// A new element of the innermost container starts: in an object its member name comes first
+    /// (whether the value is the top-level `model`, nil when malformed); an array element never is.
+    private mutating func startElement(inObject: Bool) -> Bool? {
+        inObject ? scanMemberName() : false
     }
 
     /// `"name" :` inside the object just pushed; whether it is the top-level `model` member, or nil

@@ -36,8 +36,6 @@ final class ClientConnections {
         evhttp_set_bevcb(http, clientBuffereventTrampoline, Unmanaged.passUnretained(self).toOpaque())
     }
 
-    var count: Int { pending.count + attached.count }
-
     /// The connection a request arrived on, matched now if its first loop turn has not come yet.
     func connection(of request: OpaquePointer) -> ClientConnection? {
         guard let connection = evhttp_request_get_connection(request) else { return nil }
@@ -97,7 +95,7 @@ final class ClientConnections {
 
     private func attach(_ client: ClientConnection, to connection: OpaquePointer) {
         attached[connection] = client
-        client.attach(to: connection)
+        client.connection = connection
         evhttp_connection_set_closecb(connection, clientClosedTrampoline, Unmanaged.passUnretained(self).toOpaque())
     }
 
@@ -123,7 +121,7 @@ final class ClientConnection {
     private let loop: EventLoop
     private weak var owner: ClientConnections?
     /// The evhttp connection, once matched.
-    private(set) var connection: OpaquePointer?
+    fileprivate(set) var connection: OpaquePointer?
     /// The exchange of the moment that wants to hear of the close (at most one: evhttp serves one
     /// request of a connection at a time).
     weak var closeListener: ClientCloseWatch?
@@ -158,10 +156,6 @@ final class ClientConnection {
 
     deinit {
         if let deadline { event_free(deadline) }
-    }
-
-    fileprivate func attach(to connection: OpaquePointer) {
-        self.connection = connection
     }
 
     /// evhttp handed a whole request to the server.

@@ -22,13 +22,7 @@ struct AccessLog: Sendable {
     func record(_ exchange: ServerExchange, status: Int, bytesOut: Int) {
         guard level.current <= .info else { return }
         let notes = exchange.notes
-        var json = JSONWriter()
-        json.object { line in
-            line.field("time", LogTime.rfc3339Milliseconds(Date()))
-            line.field("level", "info")
-            line.field("msg", "access")
-            line.field("requestId", exchange.requestID)
-            line.field("method", exchange.method)
+        write(requestID: exchange.requestID, method: exchange.method) { line in
             line.field("path", String(exchange.path))
             line.field("route", notes.route)
             if let model = notes.model { line.field("model", model) }
@@ -59,20 +53,13 @@ struct AccessLog: Sendable {
             }
             line.field("authorization", SensitiveHeader.presence(exchange.header("Authorization")))
         }
-        sink.write(json.bytes + [0x0A])
     }
 
     /// The line for a request evhttp refused before it was parsed whole (`EvhttpErrorPage`): no
     /// path (evhttp has dropped it), route `refused`, and the head and body bytes it had read.
     func record(refused: RefusedRequest, bytesOut: Int) {
         guard level.current <= .info else { return }
-        var json = JSONWriter()
-        json.object { line in
-            line.field("time", LogTime.rfc3339Milliseconds(Date()))
-            line.field("level", "info")
-            line.field("msg", "access")
-            line.field("requestId", refused.requestID)
-            line.field("method", refused.method)
+        write(requestID: refused.requestID, method: refused.method) { line in
             line.field("route", AccessLog.refusedRoute)
             line.key("status")
             line.number(Int64(refused.error.status))
@@ -82,6 +69,19 @@ struct AccessLog: Sendable {
             line.key("bytesOut")
             line.number(Int64(bytesOut))
             line.field("authorization", refused.authorization)
+        }
+    }
+
+    /// One line: the fields every access line starts with, then `fields`.
+    private func write(requestID: String, method: String, _ fields: (inout JSONWriter) -> Void) {
+        var json = JSONWriter()
+        json.object { line in
+            line.field("time", LogTime.rfc3339Milliseconds(Date()))
+            line.field("level", "info")
+            line.field("msg", "access")
+            line.field("requestId", requestID)
+            line.field("method", method)
+            fields(&line)
         }
         sink.write(json.bytes + [0x0A])
     }
