@@ -10,6 +10,8 @@ let package = Package(
         .executable(name: "maas-proxy", targets: ["MaaSProxy"]),
         .executable(name: "fake-model-server", targets: ["FakeModelServer"]),
         .executable(name: "fake-kube-apiserver", targets: ["FakeKubeAPIServer"]),
+        // For the libFuzzer harnesses under Fuzz/, a package of their own (built with -sanitize=fuzzer).
+        .library(name: "HTTP1", targets: ["HTTP1"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -30,6 +32,8 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
+        // Pure Swift: the strict HTTP/1.1 codec (RFC 9112) over borrowed bytes. No I/O, no Foundation.
+        .target(name: "HTTP1", swiftSettings: strict),
         // Pure Swift: probes, classification, retries, decision cache, listing. Network only via protocols.
         .target(
             name: "AccessCheck",
@@ -39,7 +43,7 @@ let package = Package(
         .executableTarget(
             name: "MaaSProxy",
             dependencies: [
-                "CLibevent", "Routing", "AccessCheck",
+                "CLibevent", "HTTP1", "Routing", "AccessCheck",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -61,11 +65,12 @@ let package = Package(
         ),
         // What both fake servers need from libevent and OpenSSL: TLS on an evhttp server, loop timers.
         .target(name: "FakeServerKit", dependencies: ["CLibevent"], swiftSettings: strict),
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: strict),
         .testTarget(name: "RoutingTests", dependencies: ["Routing"], swiftSettings: strict),
         .testTarget(name: "AccessCheckTests", dependencies: ["AccessCheck", "Routing"], swiftSettings: strict),
         .testTarget(
             name: "MaaSProxyTests",
-            dependencies: ["MaaSProxy", "Routing", "AccessCheck"],
+            dependencies: ["MaaSProxy", "HTTP1", "Routing", "AccessCheck"],
             swiftSettings: strict
         ),
     ]

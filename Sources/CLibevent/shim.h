@@ -149,4 +149,82 @@ static inline int maas_socket_is_connected(evutil_socket_t fd) {
 // connection down on its own path (aborting a reply without writing its final chunk).
 static inline int maas_shutdown_socket(evutil_socket_t fd) { return shutdown(fd, SHUT_RDWR); }
 
+// Ends our direction only: the client reads EOF after our last answer and may still send.
+static inline int maas_shutdown_write(evutil_socket_t fd) { return shutdown(fd, SHUT_WR); }
+
+// ---- The engine's sockets (IO/Transport, IO/Listener): plain POSIX calls with flag macros Swift cannot see.
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+// One persistent, edge-triggered event for both directions of a connection (and the peer's close,
+// EPOLLRDHUP, so a FIN that came with the last data is not missed): registered once, so
+// the loop never toggles interest with epoll_ctl (evhttp's 5 epoll_ctl per request).
+static inline struct event *maas_event_new_edge(struct event_base *base, evutil_socket_t fd, event_callback_fn cb, void *arg) {
+    return event_new(base, fd, EV_READ | EV_WRITE | EV_CLOSED | EV_PERSIST | EV_ET, cb, arg);
+}
+
+// A level-triggered persistent read event (listening sockets: accept until EAGAIN each time).
+static inline struct event *maas_event_new_read(struct event_base *base, evutil_socket_t fd, event_callback_fn cb, void *arg) {
+    return event_new(base, fd, EV_READ | EV_PERSIST, cb, arg);
+}
+
+// A non-blocking listening socket. `reuse_port` 0 first (SPEC 6: a port another process holds is a
+// start-up error; SO_REUSEPORT alone would share it silently), then 1 for every worker's socket.
+// Returns the fd, or -1 with *error set to errno.
+static inline int maas_listen(const struct sockaddr *address, socklen_t length, int reuse_port, int backlog, int *error) {
+    int fd = socket(address->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) { *error = errno; return -1; }
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0) { *error = errno; close(fd); return -1; }
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (bind(fd, address, length) != 0 || listen(fd, backlog) != 0) { *error = errno; close(fd); return -1; }
+    return fd;
+}
+
+// accept4 with the flags every accepted socket needs; -1 with errno (EAGAIN when none is waiting).
+static inline int maas_accept(int listener) {
+    int fd = accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0) {
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    }
+    return fd;
+}
+
+// A non-blocking connect; returns the fd (the connect may still be in progress) or -1 with *error.
+static inline int maas_connect(const struct sockaddr *address, socklen_t length, int *error) {
+    int fd = socket(address->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) { *error = errno; return -1; }
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (connect(fd, address, length) != 0 && errno != EINPROGRESS) { *error = errno; close(fd); return -1; }
+    *error = 0;
+    return fd;
+}
+
+// The outcome of a non-blocking connect (SO_ERROR): 0 once connected, else the errno it failed with.
+static inline int maas_socket_error(int fd) {
+    int error = 0;
+    socklen_t length = sizeof(error);
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) return errno;
+    return error;
+}
+
+static inline int maas_errno(void) { return errno; }
+static inline int maas_would_block(int error) { return error == EAGAIN || error == EWOULDBLOCK; }
+
+// Writes with MSG_NOSIGNAL: a peer that left is an EPIPE, not a signal.
+static inline ssize_t maas_send(int fd, const void *bytes, size_t count) {
+    return send(fd, bytes, count, MSG_NOSIGNAL);
+}
+
+// SSL_set_mode is a macro over SSL_ctrl: partial writes, a moving write buffer (our output buffer
+// compacts), and released buffers for idle connections (DESIGN: OpenSSL on a non-blocking socket).
+static inline void maas_ssl_set_engine_modes(SSL *ssl) {
+    SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+}
+
 #endif

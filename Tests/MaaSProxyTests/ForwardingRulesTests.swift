@@ -71,27 +71,4 @@ import Testing
     func contentLengthIsPlainDecimal(text: String, expected: Int?) {
         #expect(FramingCheck.decimal(text) == expected)
     }
-
-    @Test(
-        arguments: [
-            ("/v1/x", [("Host", "a"), ("Content-Length", "3")], false, true),
-            ("/v1/x", [("Host", "a"), ("Content-Length", "3"), ("Content-Length", "3")], false, false),
-            ("/v1/x", [("Host", "a"), ("Content-Length", "3"), ("Transfer-Encoding", "chunked")], false, false),
-            ("/v1/x", [("Content-Length", "3")], false, false),
-            ("/v1/x", [("Content-Length", "3")], true, true),
-            ("/v1/x", [("Host", "a"), ("Host", "b")], false, false),
-            ("http://a/v1/x", [("Host", "a")], false, false),
-            ("*", [("Host", "a")], false, false),
-            ("/v1/x", [("Host", "a"), ("Content-Length", "-3")], false, false),
-        ] as [(String, [(String, String)], Bool, Bool)]
-    )
-    func framing(target: String, headers: [(String, String)], http10: Bool, acceptable: Bool) {
-        let problem = FramingCheck.problem(
-            method: "POST",
-            target: target,
-            headers: headers.map { HTTPHeader($0.0, $0.1) },
-            isHTTP10: http10
-        )
-        #expect((problem == nil) == acceptable, "\(problem ?? "ok")")
-    }
 }

@@ -1,3 +1,4 @@
+import HTTP1
 import Testing
 
 @testable import MaaSProxy
@@ -12,17 +13,23 @@ import Testing
     }
 
     @Test(arguments: [
-        (413, 100, "request_too_large", 413),
-        (400, 4097, "headers_too_large", 431),
-        (400, 4096, "bad_request", 400),
-        (501, 30, "method_not_supported", 501),
-        (408, 30, "bad_request", 408),
+        (RequestRefusal.bodyTooLarge, "request_too_large", 413, "1024 bytes"),
+        (.headersTooLarge, "headers_too_large", 431, "4096 bytes"),
+        (.badRequest("obs-fold"), "bad_request", 400, "well-formed"),
+        (.methodNotSupported("BREW"), "method_not_supported", 501, "method"),
+        (.versionNotSupported, "http_version_not_supported", 505, "HTTP/1.1"),
     ])
-    func evhttpRefusalsMapToTheSpecErrors(evhttpStatus: Int, headBytes: Int, code: String, status: Int) {
-        let policy = RefusalPolicy(maxHeaderBytes: 4096, maxBodyBytes: 1024)
-        let error = EvhttpErrorPage.error(forEvhttpStatus: evhttpStatus, headBytes: headBytes, policy: policy)
+    func codecRefusalsMapToTheSpecErrors(refusal: RequestRefusal, code: String, status: Int, message: String) {
+        let limits = HTTPServerLimits(
+            maxHeaderBytes: 4096,
+            maxBodyBytes: 1024,
+            connectionTimeoutSeconds: 60,
+            requestReadTimeout: .seconds(60)
+        )
+        let error = ProxyError.refusal(refusal, limits: limits)
         #expect(error.code == code)
         #expect(error.status == status)
+        #expect(error.message.contains(message))
     }
 
     @Test(arguments: [

@@ -30,23 +30,11 @@ final class ListenerTLS: @unchecked Sendable {
     /// The identities of both files, to notice a rotation.
     var fileSignatures: [FileSignature?] { [FileSignature.of(certificatePath), FileSignature.of(privateKeyPath)] }
 
-    /// A bufferevent that accepts TLS on a socket evhttp will attach (`evhttp_set_bevcb`).
-    func makeBufferevent(base: OpaquePointer) -> OpaquePointer? {
+    /// An `SSL` in accept state for a connection just accepted, with the current certificate.
+    func makeSSL() -> OpaquePointer? {
         guard let ssl = context.withLock({ SSL_new($0.pointer) }) else { return nil }
-        let bev = bufferevent_openssl_socket_new(
-            base,
-            -1,
-            ssl,
-            BUFFEREVENT_SSL_ACCEPTING,
-            Int32(BEV_OPT_CLOSE_ON_FREE.rawValue)
-        )
-        guard let bev else {
-            SSL_free(ssl)
-            return nil
-        }
-        // Many clients close without close_notify; that is an end of the connection, not an error.
-        bufferevent_openssl_set_allow_dirty_shutdown(bev, 1)
-        return bev
+        SSL_set_accept_state(ssl)
+        return ssl
     }
 
     private static func makeContext(certificate: String, privateKey: String) throws(TLSSetupError) -> ContextHandle {

@@ -71,8 +71,8 @@ final class UpstreamTLSContext: @unchecked Sendable {
         SSL_CTX_free(context)
     }
 
-    /// A TLS bufferevent for a new connection to `host` on `loop`, with SNI and the host check set.
-    func makeBufferevent(loop: EventLoop, host: String) -> OpaquePointer? {
+    /// An `SSL` in connect state for a new connection to `host`, with SNI and the host check set.
+    func makeSSL(host: String) -> OpaquePointer? {
         guard let ssl = SSL_new(context) else { return nil }
         let isIPLiteral = host.contains(Character(":")) || host.allSatisfy { $0.isNumber || $0 == "." }
         if isIPLiteral {
@@ -81,13 +81,8 @@ final class UpstreamTLSContext: @unchecked Sendable {
             _ = maas_ssl_set_sni(ssl, host)
             _ = SSL_set1_host(ssl, host)
         }
-        let options = Int32(BEV_OPT_CLOSE_ON_FREE.rawValue | BEV_OPT_DEFER_CALLBACKS.rawValue)
-        guard let bev = bufferevent_openssl_socket_new(loop.base, -1, ssl, BUFFEREVENT_SSL_CONNECTING, options) else {
-            SSL_free(ssl)
-            return nil
-        }
-        bufferevent_openssl_set_allow_dirty_shutdown(bev, 1)
-        return bev
+        SSL_set_connect_state(ssl)
+        return ssl
     }
 }
 

@@ -55,8 +55,8 @@ struct AccessLog: Sendable {
         }
     }
 
-    /// The line for a request evhttp refused before it was parsed whole (`EvhttpErrorPage`): no
-    /// path (evhttp has dropped it), route `refused`, and the head and body bytes it had read.
+    /// The line for a request refused before it was parsed whole (the codec's refusals, a request
+    /// that did not arrive in time): no path, route `refused`, and the bytes read of it.
     func record(refused: RefusedRequest, bytesOut: Int) {
         guard level.current <= .info else { return }
         write(requestID: refused.requestID, method: refused.method) { line in
@@ -86,7 +86,7 @@ struct AccessLog: Sendable {
         sink.write(json.bytes + [0x0A])
     }
 
-    /// The route label of requests evhttp refused, in access lines and metrics.
+    /// The route label of requests refused before routing, in access lines and metrics.
     static let refusedRoute = "refused"
 }
 

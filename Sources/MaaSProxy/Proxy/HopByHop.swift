@@ -1,4 +1,5 @@
 import AccessCheck
+import HTTP1
 
 /// Hop-by-hop headers (RFC 9110 7.6.1, SPEC 5.3): they describe one connection, never the message.
 enum HopByHop {
@@ -31,7 +32,7 @@ enum HopByHop {
 enum UpstreamHeaders {
     /// Only forgeable here: the platform sets them after authenticating, never a client.
     static let forgeable: Set<String> = ["x-maas-username", "x-maas-group"]
-    /// Replaced by the proxy's own values (the body is re-framed; `Expect` was answered by evhttp).
+    /// Replaced by the proxy's own values (the body is re-framed; `Expect` is answered by the proxy).
     static let replaced: Set<String> = [
         "host", "content-length", "expect", "x-forwarded-proto", "x-forwarded-host", "x-request-id",
     ]
@@ -62,11 +63,12 @@ enum UpstreamHeaders {
                 forwardedFor.append(header.value)
                 continue
             }
-            if HopByHop.isDropped(name, connectionNamed: connectionNamed) || forgeable.contains(name)
-                || replaced.contains(name)
-            {
-                continue
-            }
+            // SPEC 5.3: the credential is forwarded as received; a `Connection` header naming it
+            // must not strip it after admission read it (the backend still authenticates).
+            let dropped =
+                name == "authorization"
+                ? false : HopByHop.isDropped(name, connectionNamed: connectionNamed)
+            if dropped || forgeable.contains(name) || replaced.contains(name) { continue }
             headers.append(header)
         }
         if !clientAddress.isEmpty { forwardedFor.append(clientAddress) }
@@ -88,6 +90,11 @@ enum ResponseHeaders {
             let name = header.name.lowercased()
             return !HopByHop.isDropped(name, connectionNamed: connectionNamed) && name != "x-request-id"
         }
+    }
+
+    /// The same, read from a parsed head.
+    static func relayed(_ head: ResponseHead) -> [HTTPHeader] {
+        relayed(head.fields.map { HTTPHeader(head.string($0.name), head.string($0.value)) })
     }
 
     /// The `Content-Length` value when there is exactly one and it is plain digits.

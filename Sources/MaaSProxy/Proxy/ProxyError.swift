@@ -119,6 +119,13 @@ struct ProxyError: Error, Hashable, Sendable {
         message: "The model backend did not answer in time."
     )
 
+    static let httpVersionNotSupported = ProxyError(
+        status: 505,
+        type: "invalid_request_error",
+        code: "http_version_not_supported",
+        message: "Only HTTP/1.0 and HTTP/1.1 are supported."
+    )
+
     static func methodNotAllowed(allow: String) -> ProxyError {
         ProxyError(
             status: 405,

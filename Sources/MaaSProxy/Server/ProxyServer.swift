@@ -52,9 +52,9 @@ final class ProxyServer {
         }
         // The first worker resolves ephemeral ports; the others join the same ports (SO_REUSEPORT).
         var listen = configuration.listen.map { (host: $0.host, port: $0.port) }
-        let bound = try workers[0].bind(listen)
+        let bound = try workers[0].bind(listen, exclusive: true)
         listen = bound.map { (host: $0.host, port: $0.port) }
-        for worker in workers.dropFirst() { _ = try worker.bind(listen) }
+        for worker in workers.dropFirst() { _ = try worker.bind(listen, exclusive: false) }
         context.setListenerAddresses(bound)
 
         let admin = try HTTPServer(
@@ -149,7 +149,7 @@ final class GracefulShutdown: @unchecked Sendable {
 
     private func waitForDrain(until deadline: MonotonicInstant) {
         if inFlight.value == 0 {
-            // The last answers were handed to evhttp, which writes them on its next loop turns:
+            // The last answers are queued on their connections and written on the next loop turns:
             // give those writes a moment before the loops stop (else a stream loses its last chunk).
             _ = control.schedule(after: Self.flushAllowance) { [self] in self.stopLoops() }
             return

@@ -73,8 +73,9 @@ final class ProxyWorker: @unchecked Sendable {
     }
 
     /// Binds every listen address; returns the bound addresses (real ports for port 0).
-    func bind(_ addresses: [(host: String, port: Int)]) throws -> [BoundAddress] {
-        try addresses.map { try server!.bind(host: $0.host, port: $0.port) }
+    /// - Parameter exclusive: check that no other process holds the ports (the first worker).
+    func bind(_ addresses: [(host: String, port: Int)], exclusive: Bool) throws -> [BoundAddress] {
+        try addresses.map { try server!.bind(host: $0.host, port: $0.port, exclusive: exclusive) }
     }
 
     func start() {
@@ -94,16 +95,6 @@ final class ProxyWorker: @unchecked Sendable {
     }
 
     private func route(_ exchange: ServerExchange) {
-        if let problem = FramingCheck.problem(
-            method: exchange.method,
-            target: exchange.target,
-            headers: exchange.headers,
-            isHTTP10: exchange.isHTTP10
-        ) {
-            exchange.notes.route = "bad_request"
-            context.logger.debug("malformed request refused", metadata: ["reason": "\(problem)"])
-            return exchange.respond(.badRequest, extraHeaders: [HTTPHeader("Connection", "close")])
-        }
         if exchange.path == "/v1/models" {
             exchange.notes.route = "models"
             modelsHandler.handle(exchange)

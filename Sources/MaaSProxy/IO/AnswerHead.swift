@@ -1,0 +1,84 @@
+import AccessCheck
+
+/// Writes the head of an answer the proxy sends a client: status line, the given fields, and the
+/// framing and connection fields of its own (never the caller's: SPEC 5.4 re-frames every message).
+enum AnswerHead {
+    enum ConnectionField {
+        /// HTTP/1.1 keep-alive: no field.
+        case none
+        /// An HTTP/1.0 client that asked for keep-alive.
+        case keepAlive
+        case close
+    }
+
+    enum Framing {
+        case contentLength(Int)
+        case chunked
+        /// HTTP/1.0 streams: the body ends when the connection closes.
+        case closeDelimited
+        /// 1xx, 204, 304: no body and no length.
+        case bodiless
+    }
+
+    /// Fields a caller never sets: the framing and the connection are the proxy's own.
+    static func isOwnField(_ name: String) -> Bool {
+        name.caseInsensitiveEquals("Content-Length") || name.caseInsensitiveEquals("Transfer-Encoding")
+            || name.caseInsensitiveEquals("Connection") || name.caseInsensitiveEquals("X-Request-Id")
+    }
+
+    static func write(
+        status: Int,
+        headers: [HTTPHeader],
+        requestID: String,
+        contentLength: Int,
+        connection: ConnectionField,
+        into output: ByteBuffer
+    ) {
+        write(
+            status: status,
+            headers: headers,
+            requestID: requestID,
+            framing: .contentLength(contentLength),
+            connection: connection,
+            into: output
+        )
+    }
+
+    static func write(
+        status: Int,
+        headers: [HTTPHeader],
+        requestID: String,
+        framing: Framing,
+        connection: ConnectionField,
+        into output: ByteBuffer
+    ) {
+        // Always HTTP/1.1: a server answers with the highest version it supports (RFC 9110 2.5).
+        output.append("HTTP/1.1 ")
+        output.appendDecimal(status)
+        output.append(" ")
+        output.append(string: HTTPStatus.reason(status))
+        output.append("\r\n")
+        for header in headers where !isOwnField(header.name) {
+            output.appendField(header.name, header.value)
+        }
+        output.append("X-Request-Id: ")
+        output.append(string: requestID)
+        output.append("\r\n")
+        switch framing {
+        case .contentLength(let length):
+            output.append("Content-Length: ")
+            output.appendDecimal(length)
+            output.append("\r\n")
+        case .chunked:
+            output.append("Transfer-Encoding: chunked\r\n")
+        case .closeDelimited, .bodiless:
+            break
+        }
+        switch connection {
+        case .none: break
+        case .keepAlive: output.append("Connection: keep-alive\r\n")
+        case .close: output.append("Connection: close\r\n")
+        }
+        output.append("\r\n")
+    }
+}

@@ -1,0 +1,24 @@
+/// What the access line may say of a head the codec refused before it parsed: only whether a
+/// credential was sent (SPEC 6: never its value nor its length).
+enum RefusedHead {
+    /// `present` when some line of `bytes` is an `Authorization` field with a non-blank value.
+    static func authorizationPresence(in bytes: UnsafeRawBufferPointer) -> String {
+        let name = Array("authorization:".utf8)
+        var lineStart = 0
+        while lineStart + name.count < bytes.count {
+            var matches = true
+            for (offset, expected) in name.enumerated() where bytes[lineStart + offset] | 0x20 != expected | 0x20 {
+                matches = false
+                break
+            }
+            var index = lineStart + (matches ? name.count : 0)
+            while index < bytes.count && bytes[index] != 0x0A {
+                let byte = bytes[index]
+                if matches && byte != 0x20 && byte != 0x09 && byte != 0x0D { return "present" }
+                index += 1
+            }
+            lineStart = index + 1
+        }
+        return "absent"
+    }
+}

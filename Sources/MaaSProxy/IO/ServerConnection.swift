@@ -1,0 +1,378 @@
+import AccessCheck
+import CLibevent
+import HTTP1
+
+/// One accepted client connection: reads requests with the strict codec, hands each to the
+/// server's handler as a `ServerExchange`, writes its answer, and then reads the next one
+/// (keep-alive, pipelining) or closes. Loop-thread only.
+///
+/// What the connection is doing is one `ServerConnectionPhase` value, decided by pure code
+/// (`ServerConnectionPhase`, unit-tested on a manual clock); this class performs the reads,
+/// writes and timer the phase asks for. It owns its transport; the server owns it until it closes.
+final class ServerConnection: TransportDelegate {
+    private let transport: Transport
+    private unowned let server: HTTPServer
+    let peerAddress: String
+    private let input = ByteBuffer()
+    private let output = ByteBuffer()
+    private var parser: RequestHeadParser
+    private var phase: ServerConnectionPhase
+    private var exchange: ServerExchange?
+    private var timer: OpaquePointer?
+    /// When the armed timer fires; nil when it is not armed. It is moved only when a deadline comes
+    /// sooner: a later one is found when the timer fires early and re-arms (no event_add per request).
+    private var timerDue: MonotonicInstant?
+    /// Bytes of the current request read so far (the access line's `bytesIn` for refusals).
+    private var requestBytes = 0
+    /// Set while `readAvailable` / `processInput` run: an answer given synchronously from inside
+    /// them must not start them again (a pipelined burst would recurse once per request).
+    private var reading = false
+    private var readAgain = false
+    private var processing = false
+    private var flushing = false
+    private var flushAgain = false
+
+    /// Pipelined bytes the connection buffers while an answer is pending, before it stops reading.
+    static let pipelineLimit = 64 * 1024
+
+    init(server: HTTPServer, fd: Int32, ssl: OpaquePointer?, peerAddress: String) {
+        self.server = server
+        self.peerAddress = peerAddress
+        transport = Transport(loop: server.loop, fd: fd, ssl: ssl, connecting: false)
+        parser = RequestHeadParser(limits: server.headLimits)
+        phase = .accepted(since: server.loop.now)
+        transport.delegate = self
+        timer = maas_evtimer_new(
+            server.loop.base,
+            serverConnectionTimerTrampoline,
+            Unmanaged.passUnretained(self).toOpaque()
+        )
+        updateTimer()
+    }
+
+    deinit {
+        if let timer { event_free(timer) }
+    }
+
+    var isTLS: Bool { transport.isTLS }
+
+    /// Bytes queued for the client and not yet written.
+    var queuedBytes: Int { output.count }
+
+    // MARK: Reading
+
+    func transportReadable() {
+        readAvailable()
+    }
+
+    /// Reads while the socket has bytes (and, while an answer is pending, up to the pipeline
+    /// limit). Not re-entered: a call from inside (an answer given synchronously) makes the
+    /// running loop go round again.
+    private func readAvailable() {
+        guard !reading else {
+            readAgain = true
+            return
+        }
+        reading = true
+        defer { reading = false }
+        repeat {
+            readAgain = false
+            while transport.canRead, !phase.isClosed {
+                if phase.isLingering {
+                    // After the last answer: discard what the client still sends until it closes.
+                    switch transport.read(into: input, limit: 16384) {
+                    case .read:
+                        input.removeAll()
+                        continue
+                    case .wouldBlock: return
+                    case .closed, .failed: return close()
+                    }
+                }
+                if exchange != nil && input.count >= ServerConnection.pipelineLimit { return }
+                switch transport.read(into: input) {
+                case .read(let count):
+                    requestBytes += count
+                    if exchange == nil { processInput() }
+                case .wouldBlock:
+                    break
+                case .closed, .failed:
+                    return peerLeft()
+                }
+            }
+        } while readAgain && !phase.isClosed
+    }
+
+    /// Parses what is buffered: the next head, or the body of the request being read.
+    private func processInput() {
+        guard !processing else { return }
+        processing = true
+        defer { processing = false }
+        while exchange == nil, !phase.isClosed, !phase.isLingering {
+            switch phase {
+            case .accepted(let since):
+                guard !input.isEmpty else { return }
+                phase = .awaitingHead(since: since, begun: true)
+            case .awaitingHead(let since, let begun):
+                guard !input.isEmpty else {
+                    input.releaseIfEmpty()
+                    return
+                }
+                if !begun { phase = .awaitingHead(since: server.loop.now, begun: true) }
+                let parsed = input.withUnreadBytes { parser.parse($0) }
+                switch parsed {
+                case .needMore:
+                    updateTimer()
+                    return
+                case .refused(let refusal):
+                    return refuse(refusal)
+                case .head(let head, let consumed):
+                    input.consume(consumed)
+                    parser.reset()
+                    switch head.framing {
+                    case .none, .length(0):
+                        dispatch(head, body: [])
+                    case .length, .chunked, .untilClose:
+                        if head.expectsContinue && head.version == .http11 && input.isEmpty {
+                            // RFC 9110 10.1.1: tell the client to send the body it holds back.
+                            output.append("HTTP/1.1 100 Continue\r\n\r\n")
+                            flush()
+                        }
+                        phase = .readingBody(
+                            head: head,
+                            decoder: BodyDecoder(framing: head.framing, maxBodyBytes: server.limits.maxBodyBytes),
+                            body: [],
+                            since: since
+                        )
+                    }
+                }
+            case .readingBody(let head, var decoder, var body, let since):
+                phase = .awaitingHead(since: since, begun: true)  // while `body` is mutated uniquely
+                var ended = false
+                var refusal: RequestRefusal?
+                while !ended && refusal == nil {
+                    let step = input.withUnreadBytes { bytes -> BodyStep in
+                        let step = decoder.next(bytes)
+                        if case .data(let range) = step.event {
+                            body.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[range]))
+                        }
+                        return step
+                    }
+                    input.consume(step.consumed)
+                    switch step.event {
+                    case .data: continue
+                    case .needMore:
+                        phase = .readingBody(head: head, decoder: decoder, body: body, since: since)
+                        updateTimer()
+                        return
+                    case .end: ended = true
+                    case .invalid(let reason): refusal = .badRequest(reason)
+                    case .tooLarge: refusal = .bodyTooLarge
+                    }
+                }
+                if let refusal { return refuse(refusal, head: head) }
+                dispatch(head, body: body)
+            default:
+                return
+            }
+        }
+    }
+
+    private func dispatch(_ head: RequestHead, body: [UInt8]) {
+        let exchange = ServerExchange(head: head, body: body, connection: self, server: server)
+        self.exchange = exchange
+        phase = .exchanging(lastProgress: server.loop.now)
+        updateTimer()
+        server.handle(exchange)
+    }
+
+    /// Answers a request the codec refused and closes: what follows on the connection cannot be
+    /// trusted to be a request (SPEC 5.5).
+    /// - Parameter head: the head when it parsed (a body refused), else the presence of a
+    ///   credential is read from the raw bytes for the access line.
+    private func refuse(_ refusal: RequestRefusal, head: RequestHead? = nil) {
+        let method = head?.method.name ?? "UNKNOWN"
+        let error = ProxyError.refusal(refusal, limits: server.limits)
+        let requestID = RequestID.resolve(nil, random: &server.loop.random)
+        let body = error.body
+        let authorization =
+            head.map { SensitiveHeader.presence($0.value("authorization")) }
+            ?? input.withUnreadBytes { RefusedHead.authorizationPresence(in: $0) }
+        AnswerHead.write(
+            status: error.status,
+            headers: [HTTPHeader("Content-Type", "application/json")] + error.headers,
+            requestID: requestID,
+            contentLength: body.count,
+            connection: .close,
+            into: output
+        )
+        output.append(body)
+        server.refused(
+            RefusedRequest(
+                error: error,
+                method: method,
+                requestID: requestID,
+                bytesIn: requestBytes,
+                authorization: authorization
+            ),
+            bytesOut: body.count
+        )
+        input.removeAll()
+        closeAfterFlush()
+    }
+
+    // MARK: The exchange's answer
+
+    /// Queues bytes of the current answer (no write yet).
+    func queue(_ bytes: UnsafeRawBufferPointer) { output.append(bytes) }
+
+    var outputBuffer: ByteBuffer { output }
+
+    /// The current exchange queued its last byte: after the flush, read the next request or close.
+    func exchangeEnded(_ ended: ServerExchange, keepAlive: Bool) {
+        guard ended === exchange else { return }
+        exchange = nil
+        requestBytes = input.count
+        if keepAlive {
+            phase = .awaitingHead(since: server.loop.now, begun: false)
+            flush()
+            guard !phase.isClosed else { return }
+            updateTimer()
+            if output.isEmpty { output.releaseIfEmpty() }
+            processInput()
+            readAvailable()
+        } else {
+            closeAfterFlush()
+        }
+    }
+
+    /// The current exchange cut its answer off: the client must see it incomplete.
+    func exchangeAborted(_ aborted: ServerExchange) {
+        guard aborted === exchange else { return }
+        exchange = nil
+        flush()
+        close()
+    }
+
+    /// Writes what is queued, as much as the socket takes now. Not re-entered: bytes queued by
+    /// whoever hears `drained` (a relay resuming its upstream) are written by the same loop.
+    func flush() {
+        guard !flushing else {
+            flushAgain = true
+            return
+        }
+        flushing = true
+        defer { flushing = false }
+        repeat {
+            flushAgain = false
+            while !output.isEmpty, transport.canWrite {
+                switch output.withUnreadBytes({ transport.write($0) }) {
+                case .wrote(let count):
+                    output.consume(count)
+                    if case .exchanging = phase { phase = .exchanging(lastProgress: server.loop.now) }
+                case .failed:
+                    return peerLeft()
+                }
+            }
+            guard output.isEmpty else {
+                updateTimer()
+                continue
+            }
+            if phase.isClosingAfterFlush { return linger() }
+            exchange?.drained()
+        } while flushAgain && !phase.isClosed
+    }
+
+    func transportWritable() {
+        flush()
+    }
+
+    // MARK: Ending
+
+    /// The client closed or the socket failed.
+    private func peerLeft() {
+        let gone = exchange
+        exchange = nil
+        close()
+        gone?.clientClosed()
+    }
+
+    private func closeAfterFlush() {
+        phase = .closingAfterFlush(since: server.loop.now)
+        flush()
+    }
+
+    /// RFC 9112 9.6: half-close and read what the client still sends for a moment, so that closing
+    /// with unread bytes does not reset the connection before the client has read our answer.
+    private func linger() {
+        guard !phase.isClosed else { return }
+        _ = maas_shutdown_write(transport.fd)
+        phase = .lingering(until: server.loop.now + ServerConnectionPhase.lingerTime)
+        updateTimer()
+        readAvailable()
+    }
+
+    func close() {
+        guard !phase.isClosed else { return }
+        phase = .closed
+        if let timer { event_del(timer) }
+        timerDue = nil
+        transport.close()
+        server.connectionClosed(self)
+    }
+
+    // MARK: Timer
+
+    private func updateTimer() {
+        guard let due = phase.deadline(limits: server.limits, queuedBytes: output.count), let timer else { return }
+        if let timerDue, timerDue <= due { return }
+        let now = server.loop.now
+        var timeout = maas_timeval_ms(Int64(due > now ? due.since(now).milliseconds.rounded(.up) : 0))
+        event_add(timer, &timeout)
+        timerDue = due
+    }
+
+    fileprivate func timerFired() {
+        timerDue = nil
+        let now = server.loop.now
+        switch phase.expiry(at: now, limits: server.limits, queuedBytes: output.count) {
+        case .notYet:
+            updateTimer()
+        case .closeSilently:
+            close()
+        case .requestTimedOut:
+            let error = ProxyError.requestTimeout(after: server.limits.requestReadTimeout)
+            let requestID = RequestID.resolve(nil, random: &server.loop.random)
+            let body = error.body
+            input.removeAll()
+            AnswerHead.write(
+                status: 408,
+                headers: [HTTPHeader("Content-Type", "application/json")],
+                requestID: requestID,
+                contentLength: body.count,
+                connection: .close,
+                into: output
+            )
+            output.append(body)
+            server.refused(
+                RefusedRequest(
+                    error: error,
+                    method: "UNKNOWN",
+                    requestID: requestID,
+                    bytesIn: requestBytes,
+                    authorization: "absent"
+                ),
+                bytesOut: body.count
+            )
+            closeAfterFlush()
+        case .stalled:
+            // The client stopped reading its answer.
+            peerLeft()
+        }
+    }
+}
+
+private func serverConnectionTimerTrampoline(_ fd: Int32, _ what: Int16, _ context: UnsafeMutableRawPointer?) {
+    guard let context else { return }
+    let connection = Unmanaged<ServerConnection>.fromOpaque(context).takeUnretainedValue()
+    withExtendedLifetime(connection) { connection.timerFired() }
+}

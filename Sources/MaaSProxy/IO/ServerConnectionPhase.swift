@@ -1,0 +1,77 @@
+import AccessCheck
+import HTTP1
+
+/// What a client connection is doing, and when it must have done its next thing. Pure: the
+/// connection asks it for the deadline to arm and what an expired timer means, so every timeout
+/// of a connection is decided here and tested on a manual clock (ServerConnectionPhaseTests).
+enum ServerConnectionPhase {
+    /// Just accepted: the first request (a TLS handshake included) is timed from accept, and a
+    /// connection that sends nothing is closed after `limits.requestReadTimeout`.
+    case accepted(since: MonotonicInstant)
+    /// Waiting for a request's head. `begun` once a byte of it came: from then on the request must
+    /// be whole within `limits.requestReadTimeout` of `since`; before, the connection is idle.
+    case awaitingHead(since: MonotonicInstant, begun: Bool)
+    /// The head is in; the body is being read (it belongs to the same request deadline).
+    case readingBody(head: RequestHead, decoder: BodyDecoder, body: [UInt8], since: MonotonicInstant)
+    /// A handler has the request. While answer bytes are queued, the client must take some within
+    /// the stall timeout of the last progress.
+    case exchanging(lastProgress: MonotonicInstant)
+    /// The last answer is queued; the connection closes once it is written.
+    case closingAfterFlush(since: MonotonicInstant)
+    /// Our side is shut; what the client still sends is read and dropped until it closes or `until`.
+    case lingering(until: MonotonicInstant)
+    case closed
+
+    /// How long a closing connection keeps reading so that its last answer is not reset away.
+    static let lingerTime = Duration.seconds(2)
+
+    /// What an expired timer means.
+    enum Expiry: Equatable {
+        case notYet
+        /// Idle, or done: close without a word (an unasked-for answer could be taken for the answer
+        /// to a request the client sends at that moment).
+        case closeSilently
+        /// A request began and did not arrive whole in time: answer 408 and close.
+        case requestTimedOut
+        /// The client stopped reading its answer.
+        case stalled
+    }
+
+    var isClosed: Bool {
+        if case .closed = self { return true }
+        return false
+    }
+
+    var isLingering: Bool {
+        if case .lingering = self { return true }
+        return false
+    }
+
+    var isClosingAfterFlush: Bool {
+        if case .closingAfterFlush = self { return true }
+        return false
+    }
+
+    /// When the timer must fire next; nil when nothing is timed.
+    func deadline(limits: HTTPServerLimits, queuedBytes: Int) -> MonotonicInstant? {
+        switch self {
+        case .accepted(let since): since + limits.requestReadTimeout
+        case .awaitingHead(let since, begun: false): since + limits.idleTimeout
+        case .awaitingHead(let since, begun: true): since + limits.requestReadTimeout
+        case .readingBody(_, _, _, let since): since + limits.requestReadTimeout
+        case .exchanging(let lastProgress): queuedBytes > 0 ? lastProgress + limits.writeStallTimeout : nil
+        case .closingAfterFlush(let since): since + limits.writeStallTimeout
+        case .lingering(let until): until
+        case .closed: nil
+        }
+    }
+
+    func expiry(at now: MonotonicInstant, limits: HTTPServerLimits, queuedBytes: Int) -> Expiry {
+        guard let due = deadline(limits: limits, queuedBytes: queuedBytes), now >= due else { return .notYet }
+        switch self {
+        case .accepted, .awaitingHead(_, begun: false), .closingAfterFlush, .lingering, .closed: return .closeSilently
+        case .awaitingHead(_, begun: true), .readingBody: return .requestTimedOut
+        case .exchanging: return .stalled
+        }
+    }
+}

@@ -1,0 +1,436 @@
+import AccessCheck
+import CLibevent
+import Glibc
+import HTTP1
+
+/// What an upstream call tells whoever sent it. Called on the loop thread, from the connection's
+/// events; after `upstreamEnded` or `upstreamFailed` nothing more is called.
+protocol UpstreamResponseHandler: AnyObject {
+    func upstreamHead(_ head: ResponseHead)
+    /// Payload bytes of the response body, valid only during the call.
+    func upstreamBody(_ bytes: UnsafeRawBufferPointer)
+    /// The connection read what the socket had: a good moment to flush what was queued.
+    func upstreamBatchEnded()
+    /// The whole response arrived. The handler gives the connection back to the pool.
+    func upstreamEnded()
+    func upstreamFailed(_ failure: UpstreamFailure)
+}
+
+/// Why an upstream call failed (the reason is for the log, never for the client).
+enum UpstreamFailure: Error, Equatable {
+    /// No connection: refused, unresolvable, TLS refused.
+    case connectFailed(String)
+    /// The connection closed or reset before any byte of the response. `reused`: it had carried a
+    /// request before, so a body-less idempotent request may be sent once more (LIBEVENT.md).
+    case closedBeforeResponse(String, reused: Bool)
+    /// A response that is not HTTP/1.1 as the codec reads it, or an oversized head.
+    case invalidResponse(String)
+    case timedOut(UpstreamPhase.Expiry)
+    /// The body broke off after the head (EOF, reset, bad chunk).
+    case brokenBody(String)
+
+    var reason: String {
+        switch self {
+        case .connectFailed(let why): "cannot connect: \(why)"
+        case .closedBeforeResponse(let why, _): "upstream closed the connection before answering: \(why)"
+        case .invalidResponse(let why): "invalid response: \(why)"
+        case .timedOut(.connectTimedOut): "no connection in time"
+        case .timedOut(.responseTimedOut): "no response head in time"
+        case .timedOut(.idleTimedOut): "no body byte in time"
+        case .timedOut(.totalTimedOut): "timed out"
+        case .timedOut(.notYet): "timed out"
+        case .brokenBody(let why): "the response body broke off: \(why)"
+        }
+    }
+}
+
+/// What goes upstream: the head's parts and the body, already rewritten (SPEC 5.3).
+struct UpstreamRequest: Sendable {
+    var method: String
+    /// Origin-form, with the query.
+    var target: String
+    /// Every field, `Host` and `Content-Length` included.
+    var headers: [HTTPHeader]
+    var body: [UInt8]
+}
+
+/// One keep-alive HTTP/1.1 connection to a backend, carrying one request at a time. Loop-thread
+/// only. Owned by its pool while idle, by the call's handler while busy (the handler holds the
+/// connection, the connection holds the handler until the call ends: the cycle ends there).
+final class UpstreamConnection: TransportDelegate {
+    /// Upstream response heads larger than this are refused (502).
+    static let maxResponseHeadBytes = 256 * 1024
+
+    let origin: UpstreamOrigin
+    private let loop: EventLoop
+    private let tls: UpstreamTLSContext?
+    private var transport: Transport?
+    private let input = ByteBuffer()
+    private let output = ByteBuffer()
+    private var parser = ResponseHeadParser(maxHeadBytes: UpstreamConnection.maxResponseHeadBytes)
+    private var decoder = BodyDecoder(framing: .none)
+    private var keepAliveAfter = false
+    private var phase = UpstreamPhase.idle
+    private var deadlines = UpstreamDeadlines(connect: .seconds(5), response: .seconds(600), idle: .seconds(300))
+    private var handler: UpstreamResponseHandler?
+    private var requestWasHEAD = false
+    private var resolving: OpaquePointer?
+    /// Requests answered whole on this connection (a later failure before any byte may be the race
+    /// with the backend closing an idle connection).
+    private(set) var requestsServed = 0
+    private var sawResponseByte = false
+    private var readingPaused = false
+    private var reading = false
+    private var readAgain = false
+    private var timer: OpaquePointer?
+    private var timerDue: MonotonicInstant?
+    /// When it last went back to the pool.
+    var idleSince = MonotonicInstant(nanoseconds: 0)
+    /// Called when an idle connection is closed by its backend, so the pool forgets it.
+    var onIdleClose: ((UpstreamConnection) -> Void)?
+    /// True when the connection can carry another request.
+    private(set) var isReusable = false
+
+    init(origin: UpstreamOrigin, loop: EventLoop, tls: UpstreamTLSContext?) {
+        self.origin = origin
+        self.loop = loop
+        self.tls = tls
+        timer = maas_evtimer_new(loop.base, upstreamTimerTrampoline, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    deinit {
+        transport?.close()
+        if let timer { event_free(timer) }
+    }
+
+    var isClosed: Bool { phase == .closed }
+    var isIdle: Bool { phase == .idle }
+
+    /// Why the backend's certificate was refused, when it was.
+    func certificateError() -> String? { transport?.certificateError() }
+
+    // MARK: Sending
+
+    /// Sends `request` and reports its response to `handler`. Connects first when needed.
+    /// - Parameter requestWasHEAD: the response to a HEAD has no body whatever its headers say.
+    func send(_ request: UpstreamRequest, deadlines: UpstreamDeadlines, handler: UpstreamResponseHandler) {
+        precondition(phase == .idle, "one request at a time")
+        self.handler = handler
+        self.deadlines = deadlines
+        requestWasHEAD = request.method == "HEAD"
+        sawResponseByte = false
+        isReusable = false
+        parser.reset()
+        input.removeAll()
+        write(request)
+        let now = loop.now
+        if let transport, !transport.isClosed {
+            phase = .awaitingHead(since: now, started: now)
+            updateTimer()
+            flush()
+            // An idle connection the backend closed meanwhile: its EOF may be waiting unread.
+            if transport.canRead { readAvailable() }
+        } else {
+            phase = .connecting(since: now, started: now)
+            updateTimer()
+            connect()
+        }
+    }
+
+    private func write(_ request: UpstreamRequest) {
+        output.append(string: request.method)
+        output.append(" ")
+        output.append(string: request.target)
+        output.append(" HTTP/1.1\r\n")
+        for header in request.headers { output.appendField(header.name, header.value) }
+        output.append("\r\n")
+        output.append(request.body)
+    }
+
+    // MARK: Connecting
+
+    private func connect() {
+        if let address = NumericAddress(host: origin.host, port: origin.port) {
+            return address.withSockAddr { open($0, $1) }
+        }
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_flags = AI_ADDRCONFIG
+        // Retained until the callback, which may run before evdns_getaddrinfo returns.
+        let context = Unmanaged.passRetained(self).toOpaque()
+        resolving = evdns_getaddrinfo(
+            loop.dns,
+            origin.host,
+            String(origin.port),
+            &hints,
+            upstreamResolvedTrampoline,
+            context
+        )
+    }
+
+    fileprivate func resolved(_ result: Int32, _ addresses: UnsafeMutablePointer<addrinfo>?) {
+        resolving = nil
+        defer { if let addresses { evutil_freeaddrinfo(addresses) } }
+        guard phase != .closed else { return }
+        guard result == 0, let first = addresses, let address = first.pointee.ai_addr else {
+            let why = String(cString: evutil_gai_strerror(result))
+            return fail(.connectFailed("cannot resolve \(origin.host): \(why)"))
+        }
+        open(address, socklen_t(first.pointee.ai_addrlen))
+    }
+
+    private func open(_ address: UnsafePointer<sockaddr>, _ length: socklen_t) {
+        var error: Int32 = 0
+        let fd = maas_connect(address, length, &error)
+        guard fd >= 0 else { return fail(.connectFailed(String(cString: strerror(error)))) }
+        var ssl: OpaquePointer?
+        if origin.scheme == "https" {
+            guard let tls, let made = tls.makeSSL(host: origin.host) else {
+                Glibc.close(fd)
+                return fail(.connectFailed("no TLS context for \(origin)"))
+            }
+            ssl = made
+        }
+        let transport = Transport(loop: loop, fd: fd, ssl: ssl, connecting: true)
+        transport.delegate = self
+        self.transport = transport
+    }
+
+    // MARK: Events
+
+    func transportWritable() {
+        guard let transport else { return }
+        if case .connecting(_, let started) = phase {
+            if let why = transport.connectError() { return fail(.connectFailed(why)) }
+            phase = .awaitingHead(since: loop.now, started: started)
+            updateTimer()
+        }
+        flush()
+    }
+
+    private func flush() {
+        guard let transport else { return }
+        while !output.isEmpty, transport.canWrite {
+            switch output.withUnreadBytes({ transport.write($0) }) {
+            case .wrote(let count):
+                if count == 0 { return }
+                output.consume(count)
+            case .failed(let why):
+                if transport.isTLS && requestsServed == 0 {
+                    return fail(.connectFailed(transport.certificateError() ?? why))
+                }
+                return fail(.closedBeforeResponse(why, reused: requestsServed > 0))
+            }
+        }
+        if output.isEmpty { output.releaseIfEmpty() }
+    }
+
+    func transportReadable() {
+        readAvailable()
+    }
+
+    /// Reads while the socket has bytes and the handler wants them. Not re-entered: a call from
+    /// inside (a relay resuming from its client's drain) makes the running loop go round again.
+    private func readAvailable() {
+        guard !reading else {
+            readAgain = true
+            return
+        }
+        guard let transport else { return }
+        reading = true
+        defer { reading = false }
+        repeat {
+            readAgain = false
+            var readSomething = false
+            while transport.canRead, !readingPaused, phase != .closed {
+                switch transport.read(into: input, limit: 65536) {
+                case .read:
+                    readSomething = true
+                    if phase == .idle {
+                        // Bytes nobody asked for on an idle connection: it cannot be trusted again.
+                        return closeIdle()
+                    }
+                    sawResponseByte = true
+                    process()
+                case .wouldBlock:
+                    break
+                case .closed:
+                    return peerClosed(why: "EOF")
+                case .failed(let why):
+                    if transport.isTLS && requestsServed == 0 && !sawResponseByte {
+                        return fail(.connectFailed(transport.certificateError() ?? why))
+                    }
+                    return peerClosed(why: why)
+                }
+            }
+            if readSomething, phase != .closed, phase != .idle { handler?.upstreamBatchEnded() }
+        } while readAgain && phase != .closed
+    }
+
+    /// Parses and decodes what is buffered.
+    private func process() {
+        while phase != .closed, phase != .idle, !readingPaused {
+            switch phase {
+            case .connecting, .awaitingHead(_, _):
+                guard case .awaitingHead(_, let started) = phase else { return }
+                let parsed = input.withUnreadBytes { parser.parse($0, requestWasHEAD: requestWasHEAD) }
+                switch parsed {
+                case .needMore:
+                    return
+                case .interim(let consumed):
+                    input.consume(consumed)
+                    parser.reset()
+                case .invalid(let why):
+                    return fail(.invalidResponse(why))
+                case .head(let head, let consumed):
+                    input.consume(consumed)
+                    decoder = BodyDecoder(framing: head.framing)
+                    keepAliveAfter = head.keepAlive
+                    phase = .readingBody(lastByte: loop.now, started: started)
+                    updateTimer()
+                    handler?.upstreamHead(head)
+                }
+            case .readingBody(_, let started):
+                phase = .readingBody(lastByte: loop.now, started: started)
+                let step = input.withUnreadBytes { bytes -> BodyStep in
+                    let step = decoder.next(bytes)
+                    if case .data(let range) = step.event {
+                        handler?.upstreamBody(UnsafeRawBufferPointer(rebasing: bytes[range]))
+                    }
+                    return step
+                }
+                guard phase != .closed else { return }
+                input.consume(step.consumed)
+                switch step.event {
+                case .data: continue
+                case .needMore: return
+                case .end: return finish()
+                case .invalid(let why): return fail(.brokenBody(why))
+                case .tooLarge: return fail(.brokenBody("too large"))
+                }
+            case .idle, .closed:
+                return
+            }
+        }
+    }
+
+    private func peerClosed(why: String) {
+        switch phase {
+        case .idle:
+            closeIdle()
+        case .connecting:
+            fail(.connectFailed(why))
+        case .awaitingHead:
+            fail(
+                sawResponseByte
+                    ? .invalidResponse("closed inside the head")
+                    : .closedBeforeResponse(why, reused: requestsServed > 0)
+            )
+        case .readingBody:
+            if decoder.finishAtClose() {
+                keepAliveAfter = false
+                finish()
+            } else {
+                fail(.brokenBody(why))
+            }
+        case .closed:
+            break
+        }
+    }
+
+    /// The response is whole: the connection can carry another request only when the backend
+    /// keeps it alive and sent nothing past the response (bytes after a HEAD answer or a body
+    /// would otherwise be read as the next caller's answer).
+    private func finish() {
+        isReusable = keepAliveAfter && input.isEmpty && output.isEmpty && transport?.isClosed == false
+        requestsServed += 1
+        phase = .idle
+        timerDue = nil
+        if let timer { event_del(timer) }
+        input.releaseIfEmpty()
+        let handler = self.handler
+        self.handler = nil
+        if !isReusable { close() }
+        handler?.upstreamEnded()
+    }
+
+    private func fail(_ failure: UpstreamFailure) {
+        let handler = self.handler
+        self.handler = nil
+        close()
+        handler?.upstreamFailed(failure)
+    }
+
+    private func closeIdle() {
+        close()
+        onIdleClose?(self)
+    }
+
+    // MARK: Control
+
+    /// Stops reading the response (back-pressure from a slow client).
+    func pauseReading() { readingPaused = true }
+
+    func resumeReading() {
+        guard readingPaused else { return }
+        readingPaused = false
+        process()
+        // What `process` handed over from the buffer is queued, not yet written.
+        if phase != .closed && phase != .idle { handler?.upstreamBatchEnded() }
+        readAvailable()
+    }
+
+    /// Closes the connection; the handler hears nothing more (the caller ends the call itself).
+    func close() {
+        guard phase != .closed else { return }
+        phase = .closed
+        handler = nil
+        isReusable = false
+        if let timer { event_del(timer) }
+        timerDue = nil
+        if let resolving {
+            self.resolving = nil
+            evdns_getaddrinfo_cancel(resolving)
+        }
+        transport?.close()
+    }
+
+    // MARK: Timer
+
+    private func updateTimer() {
+        guard let due = phase.deadline(deadlines), let timer else { return }
+        if let timerDue, timerDue <= due { return }
+        let now = loop.now
+        var timeout = maas_timeval_ms(Int64(due > now ? due.since(now).milliseconds.rounded(.up) : 0))
+        event_add(timer, &timeout)
+        timerDue = due
+    }
+
+    fileprivate func timerFired() {
+        timerDue = nil
+        let expiry = phase.expiry(at: loop.now, deadlines)
+        guard expiry != .notYet else { return updateTimer() }
+        fail(.timedOut(expiry))
+    }
+}
+
+private func upstreamTimerTrampoline(_ fd: Int32, _ what: Int16, _ context: UnsafeMutableRawPointer?) {
+    guard let context else { return }
+    let connection = Unmanaged<UpstreamConnection>.fromOpaque(context).takeUnretainedValue()
+    withExtendedLifetime(connection) { connection.timerFired() }
+}
+
+private func upstreamResolvedTrampoline(
+    _ result: Int32,
+    _ addresses: UnsafeMutablePointer<addrinfo>?,
+    _ context: UnsafeMutableRawPointer?
+) {
+    guard let context else { return }
+    let connection = Unmanaged<UpstreamConnection>.fromOpaque(context).takeRetainedValue()
+    if result == EVUTIL_EAI_CANCEL {
+        if let addresses { evutil_freeaddrinfo(addresses) }
+        return
+    }
+    connection.resolved(result, addresses)
+}
