@@ -9,6 +9,9 @@ public struct RouteTable: Sendable {
     /// Prefixes claimed by more than one model, sorted by prefix; for logging.
     public let conflicts: [RouteConflict]
     private let byPrefix: [String: Route]
+    /// The UTF-8 lengths of the prefixes: `match` looks up only the candidate prefixes of a path
+    /// that some route could have (one or two dictionary lookups instead of one per segment).
+    private let prefixLengths: Set<Int>
 
     public static let empty = RouteTable(candidates: [])
 
@@ -37,6 +40,7 @@ public struct RouteTable: Sendable {
             }
         }
         self.byPrefix = byPrefix
+        self.prefixLengths = Set(byPrefix.keys.map(\.utf8.count))
         self.routes = byPrefix.values.sorted { $0.prefix < $1.prefix }
         self.conflicts = conflicts.sorted { $0.prefix < $1.prefix }
     }
@@ -72,9 +76,11 @@ public struct RouteTable: Sendable {
         let utf8 = path.utf8
         var end = utf8.endIndex
         while true {
-            let prefix = String(path[..<end])
-            if let route = byPrefix[prefix], route.prefix.utf8.elementsEqual(prefix.utf8) {
-                return RouteMatch(route: route, remainder: String(path[end...]))
+            if prefixLengths.contains(utf8.distance(from: utf8.startIndex, to: end)) {
+                let prefix = String(path[..<end])
+                if let route = byPrefix[prefix], route.prefix.utf8.elementsEqual(prefix.utf8) {
+                    return RouteMatch(route: route, remainder: String(path[end...]))
+                }
             }
             // The next shorter candidate ends just before the previous `/`.
             guard let slash = utf8[..<end].lastIndex(of: UInt8(ascii: "/")), slash > utf8.startIndex else {
@@ -86,32 +92,37 @@ public struct RouteTable: Sendable {
 
     /// True when a segment is `.` or `..` once `%2e` is read as `.` and `%2f`, `%5c` and `\` as `/`.
     static func hasDotSegment(_ path: String) -> Bool {
-        var segment: [UInt8] = []
-        var bytes = path.utf8[...]
-        func isDotSegment(_ segment: [UInt8]) -> Bool {
-            segment == [UInt8(ascii: ".")] || segment == [UInt8(ascii: "."), UInt8(ascii: ".")]
-        }
-        while let byte = bytes.popFirst() {
-            var decoded = byte
-            if byte == UInt8(ascii: "%"), bytes.count >= 2 {
-                let code = String(decoding: bytes.prefix(2), as: UTF8.self).lowercased()
-                switch code {
-                case "2e":
-                    decoded = UInt8(ascii: ".")
-                    bytes = bytes.dropFirst(2)
-                case "2f", "5c":
-                    decoded = UInt8(ascii: "/")
-                    bytes = bytes.dropFirst(2)
-                default: break
+        var path = path
+        return path.withUTF8 { bytes in
+            // Dots in the current segment so far; -1 once it holds anything else.
+            var dots = 0
+            var index = 0
+            while index < bytes.count {
+                var byte = bytes[index]
+                index += 1
+                if byte == UInt8(ascii: "%"), bytes.count - index >= 2 {
+                    let high = bytes[index]
+                    let low = bytes[index + 1] | 0x20
+                    if high == UInt8(ascii: "2") && low == UInt8(ascii: "e") {
+                        byte = UInt8(ascii: ".")
+                        index += 2
+                    } else if (high == UInt8(ascii: "2") && low == UInt8(ascii: "f"))
+                        || (high == UInt8(ascii: "5") && low == UInt8(ascii: "c"))
+                    {
+                        byte = UInt8(ascii: "/")
+                        index += 2
+                    }
+                }
+                if byte == UInt8(ascii: "/") || byte == UInt8(ascii: "\\") {
+                    if dots == 1 || dots == 2 { return true }
+                    dots = 0
+                } else if byte == UInt8(ascii: ".") && dots >= 0 {
+                    dots = dots < 2 ? dots + 1 : -1
+                } else {
+                    dots = -1
                 }
             }
-            if decoded == UInt8(ascii: "/") || decoded == UInt8(ascii: "\\") {
-                if isDotSegment(segment) { return true }
-                segment.removeAll(keepingCapacity: true)
-            } else {
-                segment.append(decoded)
-            }
+            return dots == 1 || dots == 2
         }
-        return isDotSegment(segment)
     }
 }

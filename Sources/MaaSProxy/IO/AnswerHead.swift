@@ -22,8 +22,17 @@ enum AnswerHead {
 
     /// Fields a caller never sets: the framing and the connection are the proxy's own.
     static func isOwnField(_ name: String) -> Bool {
-        name.caseInsensitiveEquals("Content-Length") || name.caseInsensitiveEquals("Transfer-Encoding")
-            || name.caseInsensitiveEquals("Connection") || name.caseInsensitiveEquals("X-Request-Id")
+        var name = name
+        return name.withUTF8 { utf8 in
+            let bytes = UnsafeRawBufferPointer(utf8)
+            switch bytes.count {
+            case 10: return ASCIICase.equal(bytes, lowercased: "connection")
+            case 12: return ASCIICase.equal(bytes, lowercased: "x-request-id")
+            case 14: return ASCIICase.equal(bytes, lowercased: "content-length")
+            case 17: return ASCIICase.equal(bytes, lowercased: "transfer-encoding")
+            default: return false
+            }
+        }
     }
 
     static func write(

@@ -76,7 +76,7 @@ final class BufferedUpstreamCall: @unchecked Sendable, ProbeCancellation, Upstre
             connection = nil
             return finish(.bodyTooLarge(status: status))
         }
-        body.append(contentsOf: bytes)
+        body.append(contentsOf: bytes.assumingMemoryBound(to: UInt8.self))
     }
 
     func upstreamBatchEnded() {}

@@ -73,7 +73,9 @@ final class StreamingUpstreamCall: @unchecked Sendable, UpstreamResponseHandler 
 
     func upstreamHead(_ head: ResponseHead) { handlers?.head(head.status) }
 
-    func upstreamBody(_ bytes: UnsafeRawBufferPointer) { handlers?.body(Array(bytes)) }
+    func upstreamBody(_ bytes: UnsafeRawBufferPointer) {
+        handlers?.body(Array(bytes.assumingMemoryBound(to: UInt8.self)))
+    }
 
     func upstreamBatchEnded() {}
 

@@ -3,40 +3,68 @@ import HTTP1
 
 /// Hop-by-hop headers (RFC 9110 7.6.1, SPEC 5.3): they describe one connection, never the message.
 enum HopByHop {
-    /// Always dropped, in both directions.
-    static let names: Set<String> = [
-        "connection", "keep-alive", "proxy-authorization", "proxy-connection", "proxy-authenticate",
-        "te", "trailer", "transfer-encoding", "upgrade",
-    ]
-
-    /// The names the message's own `Connection` header lists (lowercased); usually none, so the
-    /// common case allocates nothing beyond an empty set.
+    /// The names the message's own `Connection` header lists (lowercased), besides `close` and
+    /// `keep-alive` (which name no field worth dropping); usually none, so the common case
+    /// allocates nothing beyond an empty set.
     static func connectionNamed(in headers: [HTTPHeader]) -> Set<String> {
         var named: Set<String> = []
         for header in headers where header.name.caseInsensitiveEquals("Connection") {
             for token in header.value.split(separator: ",") {
                 let name = String(token).trimmingHTTPWhitespace().lowercased()
-                if !name.isEmpty { named.insert(name) }
+                if !name.isEmpty && name != "close" && name != "keep-alive" { named.insert(name) }
             }
         }
         return named
     }
+}
 
-    /// True for a header never forwarded: hop-by-hop, or listed in `connectionNamed`.
-    static func isDropped(_ lowercasedName: String, connectionNamed: Set<String>) -> Bool {
-        names.contains(lowercasedName) || connectionNamed.contains(lowercasedName)
+/// What a field name means to the proxy, decided from its bytes without building a lowercased copy
+/// (this runs for every field of every forwarded request and answer).
+enum HeaderRole: Equatable {
+    /// Always dropped, in both directions (RFC 9110 7.6.1).
+    case hopByHop
+    /// `X-MaaS-Username`, `X-MaaS-Group`: only forgeable here, the platform sets them.
+    case forgeable
+    /// Replaced by the proxy's own value (the body is re-framed; `Expect` is answered by the proxy).
+    case replaced
+    case host
+    case forwardedFor
+    case requestID
+    case authorization
+    case other
+
+    init(_ name: String) {
+        var name = name
+        self = name.withUTF8 { HeaderRole(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    init(bytes name: UnsafeRawBufferPointer) {
+        func named(_ lowercased: StaticString) -> Bool { ASCIICase.equal(name, lowercased: lowercased) }
+        switch name.count {
+        case 2 where named("te"): self = .hopByHop
+        case 4 where named("host"): self = .host
+        case 6 where named("expect"): self = .replaced
+        case 7 where named("trailer"), 7 where named("upgrade"): self = .hopByHop
+        case 10 where named("connection"), 10 where named("keep-alive"): self = .hopByHop
+        case 12 where named("x-maas-group"): self = .forgeable
+        case 12 where named("x-request-id"): self = .requestID
+        case 13 where named("authorization"): self = .authorization
+        case 14 where named("content-length"): self = .replaced
+        case 15 where named("x-maas-username"): self = .forgeable
+        case 15 where named("x-forwarded-for"): self = .forwardedFor
+        case 16 where named("x-forwarded-host"): self = .replaced
+        case 16 where named("proxy-connection"): self = .hopByHop
+        case 17 where named("transfer-encoding"), 17 where named("x-forwarded-proto"):
+            self = named("transfer-encoding") ? .hopByHop : .replaced
+        case 18 where named("proxy-authenticate"): self = .hopByHop
+        case 19 where named("proxy-authorization"): self = .hopByHop
+        default: self = .other
+        }
     }
 }
 
 /// The upstream request's headers (SPEC 5.3), rewritten from what the client sent.
 enum UpstreamHeaders {
-    /// Only forgeable here: the platform sets them after authenticating, never a client.
-    static let forgeable: Set<String> = ["x-maas-username", "x-maas-group"]
-    /// Replaced by the proxy's own values (the body is re-framed; `Expect` is answered by the proxy).
-    static let replaced: Set<String> = [
-        "host", "content-length", "expect", "x-forwarded-proto", "x-forwarded-host", "x-request-id",
-    ]
-
     /// - Parameters:
     ///   - host: the endpoint's `Host` value.
     ///   - clientAddress: the peer address, appended to `X-Forwarded-For`.
@@ -57,19 +85,22 @@ enum UpstreamHeaders {
         var forwardedFor: [String] = []
         var originalHost: String?
         for header in received {
-            let name = header.name.lowercased()
-            if name == "host" && originalHost == nil { originalHost = header.value }
-            if name == "x-forwarded-for" {
+            switch HeaderRole(header.name) {
+            case .host:
+                if originalHost == nil { originalHost = header.value }
+            case .forwardedFor:
                 forwardedFor.append(header.value)
-                continue
+            case .hopByHop, .forgeable, .replaced, .requestID:
+                break
+            case .authorization:
+                // SPEC 5.3: the credential is forwarded as received; a `Connection` header naming
+                // it must not strip it after admission read it (the backend still authenticates).
+                headers.append(header)
+            case .other:
+                if connectionNamed.isEmpty || !connectionNamed.contains(header.name.lowercased()) {
+                    headers.append(header)
+                }
             }
-            // SPEC 5.3: the credential is forwarded as received; a `Connection` header naming it
-            // must not strip it after admission read it (the backend still authenticates).
-            let dropped =
-                name == "authorization"
-                ? false : HopByHop.isDropped(name, connectionNamed: connectionNamed)
-            if dropped || forgeable.contains(name) || replaced.contains(name) { continue }
-            headers.append(header)
         }
         if !clientAddress.isEmpty { forwardedFor.append(clientAddress) }
         if !forwardedFor.isEmpty { headers.append(HTTPHeader("X-Forwarded-For", forwardedFor.joined(separator: ", "))) }
@@ -87,14 +118,36 @@ enum ResponseHeaders {
     static func relayed(_ received: [HTTPHeader]) -> [HTTPHeader] {
         let connectionNamed = HopByHop.connectionNamed(in: received)
         return received.filter { header in
-            let name = header.name.lowercased()
-            return !HopByHop.isDropped(name, connectionNamed: connectionNamed) && name != "x-request-id"
+            switch HeaderRole(header.name) {
+            case .hopByHop, .requestID: return false
+            default: return connectionNamed.isEmpty || !connectionNamed.contains(header.name.lowercased())
+            }
         }
     }
 
-    /// The same, read from a parsed head.
+    /// The same, read from a parsed head: strings are made only for the fields relayed.
     static func relayed(_ head: ResponseHead) -> [HTTPHeader] {
-        relayed(head.fields.map { HTTPHeader(head.string($0.name), head.string($0.value)) })
+        var connectionNamed: Set<String> = []
+        var relayed: [HTTPHeader] = []
+        relayed.reserveCapacity(head.fields.count)
+        head.bytes.withUnsafeBytes { bytes in
+            for field in head.fields {
+                switch HeaderRole(bytes: UnsafeRawBufferPointer(rebasing: bytes[field.name])) {
+                case .hopByHop:
+                    if head.nameEquals(field, "connection") {
+                        connectionNamed.formUnion(
+                            HopByHop.connectionNamed(in: [HTTPHeader("Connection", head.string(field.value))])
+                        )
+                    }
+                case .requestID:
+                    break
+                default:
+                    relayed.append(HTTPHeader(head.string(field.name), head.string(field.value)))
+                }
+            }
+        }
+        guard !connectionNamed.isEmpty else { return relayed }
+        return relayed.filter { !connectionNamed.contains($0.name.lowercased()) }
     }
 
     /// The `Content-Length` value when there is exactly one and it is plain digits.
