@@ -43,9 +43,12 @@ public struct Caller: Hashable, Sendable, CustomStringConvertible {
 extension String {
     /// Trims spaces, tabs, CR and LF (RFC 9110 optional whitespace, plus stray line ends).
     public func trimmingHTTPWhitespace() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }
-        guard let first = firstIndex(where: { !isSpace($0) }) else { return "" }
-        let last = lastIndex(where: { !isSpace($0) })!
+        // Over UTF-8 bytes, not Characters: the four are ASCII, and this runs for every credential.
+        let utf8 = self.utf8
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        guard let first = utf8.firstIndex(where: { !isSpace($0) }) else { return "" }
+        let last = utf8.lastIndex(where: { !isSpace($0) })!
+        if first == utf8.startIndex && utf8.index(after: last) == utf8.endIndex { return self }
         return String(self[first...last])
     }
 }

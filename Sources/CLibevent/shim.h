@@ -145,10 +145,6 @@ static inline int maas_socket_is_connected(evutil_socket_t fd) {
     return fd >= 0 && getpeername(fd, (struct sockaddr *)&address, &length) == 0;
 }
 
-// Ends both directions of a client socket without freeing it: evhttp then sees EOF and tears the
-// connection down on its own path (aborting a reply without writing its final chunk).
-static inline int maas_shutdown_socket(evutil_socket_t fd) { return shutdown(fd, SHUT_RDWR); }
-
 // Ends our direction only: the client reads EOF after our last answer and may still send.
 static inline int maas_shutdown_write(evutil_socket_t fd) { return shutdown(fd, SHUT_WR); }
 

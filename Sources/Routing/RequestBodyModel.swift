@@ -140,7 +140,7 @@ private struct BodyScanner {
         guard depth == 1 else { return false }
         // Compared in place; only a name with escapes that could still spell `model` is decoded.
         if name.count == 5 {
-            return UnsafeBufferPointer(rebasing: bytes[name]).elementsEqual("model".utf8)
+            return bytes(at: name.lowerBound, are: "model")
         }
         if name.count <= 5 * 6, bytes[name].contains(UInt8(ascii: "\\")) {
             return decodeString(name) == "model"
@@ -153,72 +153,114 @@ private struct BodyScanner {
     /// Skips a string from its opening quote past its closing one; false when it is malformed (an
     /// unknown escape, an unescaped control character, invalid UTF-8, or no closing quote).
     private mutating func skipString() -> Bool {
-        index += 1
-        while index < bytes.count {
-            let byte = bytes[index]
+        var position = index + 1
+        defer { index = position }
+        while true {
+            position = Self.firstStringStop(in: bytes, from: position)
+            guard position < bytes.count else { return false }
+            let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
-                index += 1
+                position += 1
                 return true
             } else if byte == UInt8(ascii: "\\") {
-                guard index + 1 < bytes.count else { return false }
-                switch bytes[index + 1] {
+                guard position + 1 < bytes.count else { return false }
+                switch bytes[position + 1] {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
                     UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    index += 2
+                    position += 2
                 case UInt8(ascii: "u"):
                     // Any four hex digits: RFC 8259 8.2 lets a lone surrogate through syntactically.
-                    guard index + 6 <= bytes.count, hexValue(at: index + 2) != nil else { return false }
-                    index += 6
+                    guard position + 6 <= bytes.count, hexValue(at: position + 2) != nil else { return false }
+                    position += 6
                 default:
                     return false
                 }
             } else if byte < 0x20 {
                 return false
-            } else if byte < 0x80 {
-                index += 1
             } else {
-                guard skipUTF8Sequence() else { return false }
+                // At least 0x80: a run of multi-byte sequences (text in most scripts) stays here.
+                repeat {
+                    guard let next = utf8SequenceEnd(at: position) else { return false }
+                    position = next
+                } while position < bytes.count && bytes[position] >= 0x80
             }
         }
-        return false
     }
 
-    /// One well-formed multi-byte UTF-8 sequence (no overlongs, no surrogates, nothing past U+10FFFF).
-    private mutating func skipUTF8Sequence() -> Bool {
-        let length: Int
-        var lower: UInt8 = 0x80
-        var upper: UInt8 = 0xBF
-        switch bytes[index] {
-        case 0xC2...0xDF:
-            length = 2
-        case 0xE0:
-            length = 3
-            lower = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF:
-            length = 3
-        case 0xED:
-            length = 3
-            upper = 0x9F
-        case 0xF0:
-            length = 4
-            lower = 0x90
-        case 0xF1...0xF3:
-            length = 4
-        case 0xF4:
-            length = 4
-            upper = 0x8F
-        default:
-            return false
+    /// The first position from `start` on whose byte a string cannot take as it is (`"`, `\`, a
+    /// control character or the start of a multi-byte sequence), or the end: sixteen bytes at a time
+    /// (as two words), then eight, then one. A word is loaded only where all its bytes are the body's.
+    @inline(__always)
+    private static func firstStringStop(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        let count = bytes.count
+        guard let base = bytes.baseAddress else { return start }
+        let words = UnsafeRawPointer(base)
+        var position = start
+        while position < count &- 15 {
+            let first = stringStops(words.loadUnaligned(fromByteOffset: position, as: UInt64.self))
+            let second = stringStops(words.loadUnaligned(fromByteOffset: position &+ 8, as: UInt64.self))
+            if first | second != 0 {
+                return position &+ ((first != 0 ? first.trailingZeroBitCount : 64 &+ second.trailingZeroBitCount) &>> 3)
+            }
+            position &+= 16
         }
-        guard index + length <= bytes.count else { return false }
-        let second = bytes[index + 1]
-        guard second >= lower, second <= upper else { return false }
-        for offset in 2..<length where bytes[index + offset] & 0xC0 != 0x80 {
-            return false
+        if position < count &- 7 {
+            let stops = stringStops(words.loadUnaligned(fromByteOffset: position, as: UInt64.self))
+            if stops != 0 { return position &+ (stops.trailingZeroBitCount &>> 3) }
+            position &+= 8
         }
-        index += length
-        return true
+        while position < count {
+            let byte = bytes[position]
+            guard byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") else { break }
+            position &+= 1
+        }
+        return position
     }
+
+    /// Eight bytes as loaded (first byte in memory first) to a mask with the high bit of each byte
+    /// set that is `"`, `\`, below 0x20 or from 0x80 on; bytes after the first such byte may be
+    /// marked too (a subtraction's borrow), so only the lowest set bit counts.
+    private static func stringStops(_ loaded: UInt64) -> UInt64 {
+        let word = UInt64(littleEndian: loaded)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        // Where the byte was the quote (the backslash) the XOR leaves 0, and subtracting 1 sets the
+        // high bit; subtracting 0x20 sets it in a byte below 0x20. A byte from 0x80 on ends up with it
+        // too: from 0xA0 on by that subtraction, below 0xA0 by the quote's XOR and subtraction.
+        let quotes = (word ^ 0x2222_2222_2222_2222) &- ones
+        let backslashes = (word ^ 0x5C5C_5C5C_5C5C_5C5C) &- ones
+        let controls = word &- 0x2020_2020_2020_2020
+        return (quotes | backslashes | controls) & 0x8080_8080_8080_8080
+    }
+
+    /// The end of the well-formed multi-byte UTF-8 sequence at `position` (Unicode Table 3-7: no
+    /// overlongs, no surrogates, nothing past U+10FFFF), or nil. (Wrapping arithmetic: positions
+    /// stay within the body.)
+    @inline(__always)
+    private func utf8SequenceEnd(at position: Int) -> Int? {
+        let lead = bytes[position]
+        let available = bytes.count &- position
+        if lead < 0xE0 {
+            guard lead >= 0xC2, available >= 2, isContinuation(position &+ 1) else { return nil }
+            return position &+ 2
+        }
+        guard available >= 3 else { return nil }
+        // The second byte's range depends on the lead; the others are any continuation byte.
+        let second = bytes[position &+ 1]
+        if lead < 0xF0 {
+            let lower: UInt8 = lead == 0xE0 ? 0xA0 : 0x80
+            let upper: UInt8 = lead == 0xED ? 0x9F : 0xBF
+            guard second >= lower, second <= upper, isContinuation(position &+ 2) else { return nil }
+            return position &+ 3
+        }
+        let lower: UInt8 = lead == 0xF0 ? 0x90 : 0x80
+        let upper: UInt8 = lead == 0xF4 ? 0x8F : 0xBF
+        guard lead <= 0xF4, available >= 4, second >= lower, second <= upper, isContinuation(position &+ 2),
+            isContinuation(position &+ 3)
+        else { return nil }
+        return position &+ 4
+    }
+
+    private func isContinuation(_ position: Int) -> Bool { bytes[position] & 0xC0 == 0x80 }
 
     /// Decodes the raw bytes between the quotes of a string `skipString` accepted.
     private func decodeString(_ raw: Range<Int>) -> String {
@@ -290,12 +332,18 @@ private struct BodyScanner {
 
     private mutating func scanLiteral(_ literal: StaticString) -> Bool {
         let count = literal.utf8CodeUnitCount
-        guard index + count <= bytes.count else { return false }
-        let expected = UnsafeBufferPointer(start: literal.utf8Start, count: count)
-        guard UnsafeBufferPointer(rebasing: bytes[index..<(index + count)]).elementsEqual(expected) else {
+        guard index + count <= bytes.count, bytes(at: index, are: literal) else { return false }
+        index += count
+        return true
+    }
+
+    /// Whether the bytes from `position` on are `literal`'s; the body must hold that many.
+    @inline(__always)
+    private func bytes(at position: Int, are literal: StaticString) -> Bool {
+        let expected = literal.utf8Start
+        for offset in 0..<literal.utf8CodeUnitCount where bytes[position + offset] != expected[offset] {
             return false
         }
-        index += count
         return true
     }
 
@@ -328,12 +376,44 @@ private struct BodyScanner {
 
     private func peek(_ byte: UInt8) -> Bool { index < bytes.count && bytes[index] == byte }
 
+    @inline(__always)
     private mutating func skipWhitespace() {
+        // Most tokens have none before them: only a byte that could be whitespace leaves the caller.
+        guard index < bytes.count, bytes[index] <= 0x20 else { return }
+        skipWhitespaceRun()
+    }
+
+    /// Whitespace from `index` on; kept out of line, since most tokens have none before them.
+    @inline(never)
+    private mutating func skipWhitespaceRun() {
         while index < bytes.count {
             switch bytes[index] {
-            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            case 0x20, 0x09, 0x0A, 0x0D:
+                index += 1
+                // A run of spaces (indentation) goes eight at a time.
+                if index < bytes.count, bytes[index] == 0x20 { index = Self.firstNonSpace(in: bytes, from: index) }
             default: return
             }
         }
+    }
+
+    /// The first position from `start` on whose byte is not a space, or the end: eight at a time.
+    private static func firstNonSpace(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        let count = bytes.count
+        guard let base = bytes.baseAddress else { return start }
+        let words = UnsafeRawPointer(base)
+        let spaces: UInt64 = 0x2020_2020_2020_2020
+        let lowSevenBits: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        var position = start
+        while position < count &- 7 {
+            // The XOR leaves 0 exactly in the spaces; adding 0x7F to the low seven bits of a byte
+            // reaches its high bit unless they are all 0, and never carries into the next byte.
+            let others = UInt64(littleEndian: words.loadUnaligned(fromByteOffset: position, as: UInt64.self)) ^ spaces
+            let marked = (((others & lowSevenBits) &+ lowSevenBits) | others) & ~lowSevenBits
+            if marked != 0 { return position &+ (marked.trailingZeroBitCount &>> 3) }
+            position &+= 8
+        }
+        while position < count, bytes[position] == 0x20 { position &+= 1 }
+        return position
     }
 }

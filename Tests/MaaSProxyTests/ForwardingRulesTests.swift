@@ -62,6 +62,56 @@ import Testing
         #expect(names(relayed) == ["content-type", "set-cookie", "content-length"])
     }
 
+    /// SPEC 5.3: the credential is forwarded as received even when the client's `Connection`
+    /// header names it (in any spelling, list position or header), while the other names it lists
+    /// are still dropped (`X-Secret` when listed; `Proxy-Authorization` always).
+    @Test(
+        arguments: [
+            ([HTTPHeader("Connection", "Authorization")], true),
+            ([HTTPHeader("Connection", "authorization")], true),
+            ([HTTPHeader("Connection", "AUTHORIZATION")], true),
+            ([HTTPHeader("Connection", "keep-alive, Authorization")], true),
+            ([HTTPHeader("Connection", "Authorization, Proxy-Authorization")], true),
+            ([HTTPHeader("Connection", "\tAuthorization\t")], true),
+            ([HTTPHeader("Connection", " Authorization ,X-Secret")], false),
+            ([HTTPHeader("Connection", "close"), HTTPHeader("Connection", "Authorization")], true),
+            ([HTTPHeader("Connection", "Authorization"), HTTPHeader("CONNECTION", "x-secret")], false),
+            ([HTTPHeader("connection", "x-secret, authorization, proxy-authorization")], false),
+        ] as [([HTTPHeader], Bool)]
+    )
+    func authorizationSurvivesAConnectionHeaderNamingIt(connection: [HTTPHeader], secretKept: Bool) {
+        let credential = HTTPHeader("Authorization", "Bearer sk-test")
+        let secret = HTTPHeader("X-Secret", "s")
+        let others = [secret, HTTPHeader("Proxy-Authorization", "Basic p")]
+        let kept = secretKept ? [secret] : []
+        let tail = [
+            HTTPHeader("X-Forwarded-Proto", "http"), HTTPHeader("X-Forwarded-Host", "proxy.example"),
+            HTTPHeader("X-Request-Id", "rid"),
+        ]
+        // The credential before and after the Connection header alike.
+        let orders: [(received: [HTTPHeader], expected: [HTTPHeader])] = [
+            (
+                [HTTPHeader("Host", "proxy.example"), credential] + others + connection,
+                [HTTPHeader("Host", "backend:8000"), credential] + kept + tail
+            ),
+            (
+                [HTTPHeader("Host", "proxy.example")] + connection + others + [credential],
+                [HTTPHeader("Host", "backend:8000")] + kept + [credential] + tail
+            ),
+        ]
+        for (received, expected) in orders {
+            let rewritten = UpstreamHeaders.rewrite(
+                received,
+                host: "backend:8000",
+                clientAddress: "",
+                scheme: "http",
+                requestID: "rid",
+                bodyLength: nil
+            )
+            #expect(rewritten == expected)
+        }
+    }
+
     @Test(
         arguments: [
             ("5", 5), (" 12 ", 12), ("+5", nil), ("-1", nil), ("1 2", nil), ("", nil), ("0x10", nil),

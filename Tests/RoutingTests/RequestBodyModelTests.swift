@@ -188,4 +188,117 @@ struct RequestBodyModelTests {
         body.insert(UInt8(ascii: ","), at: body.count - 1)
         #expect(RequestBodyModel.read(body) == .invalidJSON)
     }
+
+    // MARK: Against the byte-by-byte reference
+
+    /// What `read` answers for `body` seen through a buffer that starts `offset` bytes into its
+    /// storage and is followed there by `after`, which must not be read.
+    static func read(_ body: [UInt8], offset: Int, after: [UInt8]) -> RequestBodyModel {
+        let storage = Array(repeating: UInt8(ascii: "{"), count: offset) + body + after
+        return storage.withUnsafeBytes {
+            RequestBodyModel.read(UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + body.count)]))
+        }
+    }
+
+    /// The documents among `bodies` on which `read` and the reference disagree, with both answers.
+    static func disagreements(
+        _ bodies: some Sequence<[UInt8]>
+    ) -> [(body: [UInt8], read: RequestBodyModel, reference: RequestBodyModel)] {
+        var found: [(body: [UInt8], read: RequestBodyModel, reference: RequestBodyModel)] = []
+        for body in bodies {
+            let reference = ReferenceBodyModel.read(body)
+            let read = RequestBodyModel.read(body)
+            if read != reference { found.append((body, read, reference)) }
+            // Misaligned, and followed by bytes that would complete a cut-off document.
+            let elsewhere = Self.read(body, offset: body.count % 8, after: Array(#""}]}"}"#.utf8))
+            if elsewhere != reference { found.append((body, elsewhere, reference)) }
+        }
+        return found
+    }
+
+    @Test(arguments: 0..<8)
+    func agreesWithTheReferenceOnRandomDocuments(_ seed: UInt64) {
+        var documents = JSONishDocuments(seed: 0x6D6F_6465_6C00 + seed)
+        var outcomes: [String: Int] = [:]
+        let bodies = (0..<2_500).map { _ in documents.next() }
+        for body in bodies {
+            switch ReferenceBodyModel.read(body) {
+            case .model: outcomes["model", default: 0] += 1
+            case .missingModel: outcomes["missing", default: 0] += 1
+            case .invalidJSON: outcomes["invalid", default: 0] += 1
+            }
+        }
+        let found = Self.disagreements(bodies)
+        #expect(found.isEmpty, "\(found.count) disagreements, the first: \(found.first.map { "\($0)" } ?? "")")
+        // The documents reach every answer, often.
+        for outcome in ["model", "missing", "invalid"] {
+            #expect(outcomes[outcome, default: 0] >= bodies.count / 10, "\(outcomes)")
+        }
+    }
+
+    @Test func agreesWithTheReferenceOnEveryByteAtEveryOffsetInAString() {
+        var bodies: [[UInt8]] = []
+        for byte in UInt8.min...UInt8.max {
+            for before in 0..<20 {
+                for after in [0, 1, 2, 5, 7, 8, 9, 15, 16, 17, 30] {
+                    let content =
+                        Array(repeating: UInt8(ascii: "a"), count: before) + [byte]
+                        + Array(repeating: UInt8(ascii: "b"), count: after)
+                    bodies.append(Array(#"{"model":""#.utf8) + content + Array(#""}"#.utf8))
+                }
+            }
+        }
+        let found = Self.disagreements(bodies)
+        #expect(found.isEmpty, "\(found.count) disagreements, the first: \(found.first.map { "\($0)" } ?? "")")
+    }
+
+    @Test func agreesWithTheReferenceOnEveryTwoBytesFromANonASCIIOne() {
+        var bodies: [[UInt8]] = []
+        let tails: [[UInt8]] = [[], [0x80], [0xBF], [0x80, 0x80], [0xBF, 0xC0], [0xC0], [0x22]]
+        for first in UInt8(0x80)...UInt8.max {
+            for second in UInt8.min...UInt8.max {
+                for tail in tails {
+                    bodies.append(Array(#"{"model":"x"#.utf8) + [first, second] + tail + Array(#"yz"}"#.utf8))
+                }
+            }
+        }
+        let found = Self.disagreements(bodies)
+        #expect(found.isEmpty, "\(found.count) disagreements, the first: \(found.first.map { "\($0)" } ?? "")")
+    }
+
+    @Test func agreesWithTheReferenceOnWhitespaceRuns() {
+        var bodies: [[UInt8]] = []
+        let ends: [UInt8] = [
+            0x20, 0x09, 0x0A, 0x0D, 0x0C, 0x00, UInt8(ascii: "\""), UInt8(ascii: "}"), UInt8(ascii: "x"),
+        ]
+        for spaces in 0...40 {
+            for end in ends {
+                let run = [0x0A] + Array(repeating: UInt8(0x20), count: spaces) + [end]
+                bodies.append(Array("{".utf8) + run + Array(#""model" :"m"}"#.utf8))
+                bodies.append(Array(#"{"model":"m""#.utf8) + run + Array("}".utf8))
+                bodies.append(Array(#"{"model":"m"}"#.utf8) + run)
+                bodies.append(Array(#"{"model":"m"}"#.utf8) + Array(repeating: UInt8(0x20), count: spaces))
+            }
+        }
+        let found = Self.disagreements(bodies)
+        #expect(found.isEmpty, "\(found.count) disagreements, the first: \(found.first.map { "\($0)" } ?? "")")
+    }
+
+    @Test func longStringsAreScannedToTheirEnd() {
+        // Every length around the word and block sizes, plain and with an escape or a sequence last.
+        for length in 0..<70 {
+            for last in ["", #"\""#, #"\u00e9"#, "é", "😀"] {
+                let content = String(repeating: "a", count: length) + last
+                let body = Array(#"{"messages":[{"content":"\#(content)"}],"model":"m"}"#.utf8)
+                #expect(RequestBodyModel.read(body) == .model("m"), "\(length) \(last)")
+                #expect(Self.read(body, offset: length % 8, after: []) == .model("m"), "\(length) \(last)")
+                // Cut off anywhere in the string, with the rest right after the buffer.
+                let opening = #"{"messages":[{"content":""#.utf8.count
+                for end in opening...(opening + content.utf8.count) {
+                    let cut = Array(body[..<end])
+                    #expect(Self.read(cut, offset: end % 8, after: Array(body[end...])) == .invalidJSON, "\(end)")
+                }
+            }
+        }
+    }
 }

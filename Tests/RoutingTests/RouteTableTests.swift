@@ -77,6 +77,12 @@ struct RouteTableTests {
         Row(path: "/llm/a/..%5Cbc", model: nil),
         Row(path: "/llm/a/..\\bc", model: nil),
         Row(path: "/llm/a/b/%2e", model: nil),
+        // Dots that do not make a whole `.` or `..` segment are ordinary bytes.
+        Row(path: "/llm/a/.../v1/models", model: "llm/a", remainder: "/.../v1/models"),
+        Row(path: "/llm/a/.well-known", model: "llm/a", remainder: "/.well-known"),
+        Row(path: "/llm/a/v1..x", model: "llm/a", remainder: "/v1..x"),
+        Row(path: "/llm/a/%2", model: "llm/a", remainder: "/%2"),
+        Row(path: "/llm/a/%2x%2e", model: "llm/a", remainder: "/%2x%2e"),
     ]
 
     @Test(arguments: rows)

@@ -67,8 +67,11 @@ final class FileCatalogSource: Sendable {
     private let logger: Logger
     private let pollInterval: Duration
     private let state = Mutex(State())
-    /// Read by the poller between sleeps, so `stop()` never waits for a whole interval.
+    /// Read by the poller after every wait.
     private let stopping = Atomic<Bool>(false)
+    /// The poller waits on it for one interval; `stop()` signals it, so stopping never waits for
+    /// a whole interval and an idle process wakes once per interval, not every few milliseconds.
+    private let wakeUp = DispatchSemaphore(value: 0)
 
     /// - Parameter pollInterval: how often the poller looks for changes; SPEC 1 wants 2 s at most.
     init(paths: [String], store: CatalogStore, logger: Logger, pollInterval: Duration = .seconds(1)) {
@@ -126,17 +129,12 @@ final class FileCatalogSource: Sendable {
     func stop() {
         stopping.store(true, ordering: .releasing)
         state.withLock { $0.phase = .stopped }
+        wakeUp.signal()
     }
 
     private func pollLoop() {
-        let slice = Duration.milliseconds(50)
         while true {
-            let deadline = ContinuousClock.now + pollInterval
-            while ContinuousClock.now < deadline {
-                if stopping.load(ordering: .acquiring) { return }
-                let remaining = min(slice, deadline - ContinuousClock.now)
-                if remaining > .zero { Thread.sleep(forTimeInterval: Self.seconds(remaining)) }
-            }
+            _ = wakeUp.wait(timeout: .now() + .nanoseconds(Int(pollInterval.nanosecondsClamped)))
             if stopping.load(ordering: .acquiring) { return }
             scan(rereadAll: false)
         }
@@ -256,10 +254,5 @@ final class FileCatalogSource: Sendable {
                 logger.info("models path is back", metadata: ["path": "\(path)"])
             }
         }
-    }
-
-    private static func seconds(_ duration: Duration) -> TimeInterval {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

@@ -65,6 +65,7 @@ final class ByteBuffer {
     /// At least `minimum` writable bytes after the unread ones (more when the buffer has room);
     /// fill some, then `commitTail` how many.
     func reserveTail(_ minimum: Int) -> UnsafeMutableRawBufferPointer {
+        let minimum = max(minimum, 1)
         if capacity - writeIndex < minimum {
             if readIndex > 0 && capacity - count >= minimum {
                 // Room enough once the unread bytes move to the front.

@@ -1,5 +1,6 @@
 import AccessCheck
 import CLibevent
+import Glibc
 
 /// SHA-256 through OpenSSL's EVP interface (SPEC 4: cache keys never hold raw credentials).
 ///
@@ -18,14 +19,18 @@ final class OpenSSLDigest: DigestFunction, @unchecked Sendable {
     }
 
     func sha256(_ bytes: [UInt8]) -> [UInt8] {
+        // One digest context per thread, reused (LIBEVENT.md): `EVP_Digest` makes and frees one per call.
+        let context = DigestContexts.current
         var output = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 0
         let ok = bytes.withUnsafeBytes { input in
             output.withUnsafeMutableBufferPointer { out in
-                EVP_Digest(input.baseAddress, input.count, out.baseAddress, &length, sha256Algorithm, nil)
+                EVP_DigestInit_ex(context, sha256Algorithm, nil) == 1
+                    && EVP_DigestUpdate(context, input.baseAddress, input.count) == 1
+                    && EVP_DigestFinal_ex(context, out.baseAddress, &length) == 1
             }
         }
-        precondition(ok == 1 && length == 32, "SHA-256 failed")
+        precondition(ok && length == 32, "SHA-256 failed")
         return output
     }
 
@@ -49,5 +54,23 @@ final class OpenSSLDigest: DigestFunction, @unchecked Sendable {
             }
         }
         return output
+    }
+}
+
+/// The calling thread's `EVP_MD_CTX`, made on first use and freed when the thread exits.
+private enum DigestContexts {
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        _ = pthread_key_create(&key) { context in
+            EVP_MD_CTX_free(OpaquePointer(context))
+        }
+        return key
+    }()
+
+    static var current: OpaquePointer {
+        if let existing = pthread_getspecific(key) { return OpaquePointer(existing) }
+        let context = EVP_MD_CTX_new()!
+        _ = pthread_setspecific(key, UnsafeRawPointer(context))
+        return context
     }
 }

@@ -64,7 +64,6 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
 
     private var phase = Phase.waitingForHead
     private var connection: UpstreamConnection?
-    private var connectionWasReused = false
     private var retried = false
     private var readingPaused = false
     private var holdsSelf = false
@@ -114,11 +113,10 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
     }
 
     private func send() {
-        guard let (connection, reused) = pool.acquire(UpstreamOrigin(forward.url)) else {
+        guard let (connection, _) = pool.acquire(UpstreamOrigin(forward.url)) else {
             return fail(.upstreamUnavailable, reason: "no connection can be made to \(forward.url.scheme) endpoints")
         }
         self.connection = connection
-        connectionWasReused = reused
         let request = UpstreamRequest(
             method: forward.method,
             target: forward.url.requestTarget,
@@ -136,10 +134,13 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
         onHead(status)
         phase = .relaying(status: status)
         var headers = ResponseHeaders.relayed(head)
-        if case .length = head.framing {
-        } else {
+        switch head.framing {
+        case .chunked, .untilClose:
             // A length next to chunked framing is not the body's (RFC 9112 6.3): never relay it.
             headers.removeAll { $0.name.caseInsensitiveEquals("Content-Length") }
+        case .length, .none:
+            // `.none` is a HEAD or 304 answer: its length is the resource's, relayed as it is.
+            break
         }
         exchange.startStream(status: status, headers: headers, flush: false)
     }

@@ -31,6 +31,9 @@ final class ServerConnection: TransportDelegate {
     private var processing = false
     private var flushing = false
     private var flushAgain = false
+    /// When the client last took answer bytes (the stall timeout counts from here while some wait).
+    private var lastWrite: MonotonicInstant
+    private var outputWasDrained = true
 
     /// Pipelined bytes the connection buffers while an answer is pending, before it stops reading.
     static let pipelineLimit = 64 * 1024
@@ -41,6 +44,7 @@ final class ServerConnection: TransportDelegate {
         transport = Transport(loop: server.loop, fd: fd, ssl: ssl, connecting: false)
         parser = RequestHeadParser(limits: server.headLimits)
         phase = .accepted(since: server.loop.now)
+        lastWrite = server.loop.now
         transport.delegate = self
         timer = maas_evtimer_new(
             server.loop.base,
@@ -261,12 +265,12 @@ final class ServerConnection: TransportDelegate {
         }
     }
 
-    /// The current exchange cut its answer off: the client must see it incomplete.
+    /// The current exchange cut its answer off: the bytes already queued are written, then our
+    /// side closes without a final chunk, so the client sees the answer incomplete (SPEC 5.4).
     func exchangeAborted(_ aborted: ServerExchange) {
         guard aborted === exchange else { return }
         exchange = nil
-        flush()
-        close()
+        closeAfterFlush()
     }
 
     /// Writes what is queued, as much as the socket takes now. Not re-entered: bytes queued by
@@ -278,11 +282,16 @@ final class ServerConnection: TransportDelegate {
         }
         flushing = true
         defer { flushing = false }
+        // A new answer on a drained connection: the client has not been slow with it yet.
+        if outputWasDrained && !output.isEmpty { lastWrite = server.loop.now }
+        outputWasDrained = false
         repeat {
             flushAgain = false
+            let hadQueued = !output.isEmpty
             while !output.isEmpty, transport.canWrite {
                 switch output.withUnreadBytes({ transport.write($0) }) {
                 case .wrote(let count):
+                    if count > 0 { lastWrite = server.loop.now }
                     output.consume(count)
                     if case .exchanging = phase { phase = .exchanging(lastProgress: server.loop.now) }
                 case .failed:
@@ -293,7 +302,13 @@ final class ServerConnection: TransportDelegate {
                 updateTimer()
                 continue
             }
+            outputWasDrained = true
             if phase.isClosingAfterFlush { return linger() }
+            if hadQueued, case .awaitingHead(_, let begun) = phase {
+                // The next request's clock starts once the answer before it is written.
+                phase = .awaitingHead(since: server.loop.now, begun: begun)
+                updateTimer()
+            }
             exchange?.drained()
         } while flushAgain && !phase.isClosed
     }
@@ -339,7 +354,9 @@ final class ServerConnection: TransportDelegate {
     // MARK: Timer
 
     private func updateTimer() {
-        guard let due = phase.deadline(limits: server.limits, queuedBytes: output.count), let timer else { return }
+        guard let due = phase.deadline(limits: server.limits, queuedBytes: output.count, lastWrite: lastWrite),
+            let timer
+        else { return }
         if let timerDue, timerDue <= due { return }
         let now = server.loop.now
         var timeout = maas_timeval_ms(Int64(due > now ? due.since(now).milliseconds.rounded(.up) : 0))
@@ -350,12 +367,14 @@ final class ServerConnection: TransportDelegate {
     fileprivate func timerFired() {
         timerDue = nil
         let now = server.loop.now
-        switch phase.expiry(at: now, limits: server.limits, queuedBytes: output.count) {
+        switch phase.expiry(at: now, limits: server.limits, queuedBytes: output.count, lastWrite: lastWrite) {
         case .notYet:
             updateTimer()
         case .closeSilently:
             close()
         case .requestTimedOut:
+            var head: RequestHead?
+            if case .readingBody(let reading, _, _, _) = phase { head = reading }
             let error = ProxyError.requestTimeout(after: server.limits.requestReadTimeout)
             let requestID = RequestID.resolve(nil, random: &server.loop.random)
             let body = error.body
@@ -372,10 +391,10 @@ final class ServerConnection: TransportDelegate {
             server.refused(
                 RefusedRequest(
                     error: error,
-                    method: "UNKNOWN",
+                    method: head?.method.name ?? "UNKNOWN",
                     requestID: requestID,
                     bytesIn: requestBytes,
-                    authorization: "absent"
+                    authorization: head.map { SensitiveHeader.presence($0.value("authorization")) } ?? "absent"
                 ),
                 bytesOut: body.count
             )

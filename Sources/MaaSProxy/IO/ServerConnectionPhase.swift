@@ -66,6 +66,34 @@ enum ServerConnectionPhase {
         }
     }
 
+    /// The deadline once answer bytes still waiting to be written are counted: while some are
+    /// queued, the only bound is the client taking them (the stall timeout from `lastWrite`), and
+    /// no request clock or idle timeout runs (an answer is being written, not awaited).
+    func deadline(limits: HTTPServerLimits, queuedBytes: Int, lastWrite: MonotonicInstant) -> MonotonicInstant? {
+        switch self {
+        case .lingering, .closed: return deadline(limits: limits, queuedBytes: queuedBytes)
+        default:
+            return queuedBytes > 0 ? lastWrite + limits.writeStallTimeout : deadline(limits: limits, queuedBytes: 0)
+        }
+    }
+
+    /// `expiry(at:limits:queuedBytes:)` with queued answer bytes counted as in
+    /// `deadline(limits:queuedBytes:lastWrite:)`.
+    func expiry(
+        at now: MonotonicInstant,
+        limits: HTTPServerLimits,
+        queuedBytes: Int,
+        lastWrite: MonotonicInstant
+    ) -> Expiry {
+        switch self {
+        case .lingering, .closed:
+            return expiry(at: now, limits: limits, queuedBytes: queuedBytes)
+        default:
+            guard queuedBytes > 0 else { return expiry(at: now, limits: limits, queuedBytes: 0) }
+            return now >= lastWrite + limits.writeStallTimeout ? .stalled : .notYet
+        }
+    }
+
     func expiry(at now: MonotonicInstant, limits: HTTPServerLimits, queuedBytes: Int) -> Expiry {
         guard let due = deadline(limits: limits, queuedBytes: queuedBytes), now >= due else { return .notYet }
         switch self {

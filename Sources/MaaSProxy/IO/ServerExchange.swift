@@ -118,7 +118,10 @@ final class ServerExchange: @unchecked Sendable {
         guard case .waiting = state else { return assertIfAnswered() }
         state = .done
         guard let connection else { return end(status: status, bytesOut: 0) }
-        let closes = headers.contains { $0.name.caseInsensitiveEquals("Connection") && $0.value == "close" }
+        let closes = headers.contains {
+            $0.name.caseInsensitiveEquals("Connection")
+                && $0.value.trimmingHTTPWhitespace().caseInsensitiveEquals("close")
+        }
         let (field, keepAlive) = connectionField(forcingClose: closes)
         let bodiless = status == 204 || status == 304 || (100..<200).contains(status)
         AnswerHead.write(

@@ -17,7 +17,8 @@ final class StreamingUpstreamCall: @unchecked Sendable, UpstreamResponseHandler 
     }
 
     struct Handlers {
-        /// The response status, once the head arrived; body bytes follow only for a 2xx.
+        /// The response status, once the head arrived; the body follows whatever the status (the
+        /// informer reads an error's body for its log).
         var head: (Int) -> Void
         var body: ([UInt8]) -> Void
         var end: (Ending) -> Void

@@ -166,13 +166,6 @@ final class Transport {
         return "certificate verify failed: " + String(cString: X509_verify_cert_error_string(result))
     }
 
-    /// Ends both directions without closing the descriptor (the peer reads EOF now; an aborted
-    /// answer is seen as cut off, never as complete).
-    func shutdown() {
-        guard !isClosed else { return }
-        _ = maas_shutdown_socket(fd)
-    }
-
     /// Frees the event, the `SSL` and the socket. Nothing is called back afterwards.
     func close() {
         guard !isClosed else { return }

@@ -201,11 +201,7 @@ final class UpstreamConnection: TransportDelegate {
 
     func transportWritable() {
         guard let transport else { return }
-        if case .connecting(_, let started) = phase {
-            if let why = transport.connectError() { return fail(.connectFailed(why)) }
-            phase = .awaitingHead(since: loop.now, started: started)
-            updateTimer()
-        }
+        if case .connecting = phase, let why = transport.connectError() { return fail(.connectFailed(why)) }
         flush()
     }
 
@@ -216,6 +212,12 @@ final class UpstreamConnection: TransportDelegate {
             case .wrote(let count):
                 if count == 0 { return }
                 output.consume(count)
+                if case .connecting(_, let started) = phase {
+                    // The first request byte is out: connected, and over TLS the handshake is done
+                    // (SSL_write writes nothing before), so the connect timeout covers both.
+                    phase = .awaitingHead(since: loop.now, started: started)
+                    updateTimer()
+                }
             case .failed(let why):
                 if transport.isTLS && requestsServed == 0 {
                     return fail(.connectFailed(transport.certificateError() ?? why))
@@ -375,6 +377,7 @@ final class UpstreamConnection: TransportDelegate {
     func resumeReading() {
         guard readingPaused else { return }
         readingPaused = false
+        if case .readingBody(_, let started) = phase { phase = .readingBody(lastByte: loop.now, started: started) }
         process()
         // What `process` handed over from the buffer is queued, not yet written.
         if phase != .closed && phase != .idle { handler?.upstreamBatchEnded() }
@@ -409,6 +412,10 @@ final class UpstreamConnection: TransportDelegate {
 
     fileprivate func timerFired() {
         timerDue = nil
+        if readingPaused, case .readingBody(_, let started) = phase {
+            // Paused for a slow client: the backend's silence is ours, not its.
+            phase = .readingBody(lastByte: loop.now, started: started)
+        }
         let expiry = phase.expiry(at: loop.now, deadlines)
         guard expiry != .notYet else { return updateTimer() }
         fail(.timedOut(expiry))

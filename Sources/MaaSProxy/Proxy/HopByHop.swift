@@ -9,12 +9,33 @@ enum HopByHop {
     static func connectionNamed(in headers: [HTTPHeader]) -> Set<String> {
         var named: Set<String> = []
         for header in headers where header.name.caseInsensitiveEquals("Connection") {
-            for token in header.value.split(separator: ",") {
-                let name = String(token).trimmingHTTPWhitespace().lowercased()
-                if !name.isEmpty && name != "close" && name != "keep-alive" { named.insert(name) }
-            }
+            addTokens(of: header.value, to: &named)
         }
         return named
+    }
+
+    /// Adds the field names one `Connection` value lists. Tokens are found on the bytes, so the
+    /// usual `keep-alive` or `close` costs no string at all.
+    static func addTokens(of value: String, to named: inout Set<String>) {
+        var value = value
+        value.withUTF8 { bytes in
+            var start = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count && bytes[end] != UInt8(ascii: ",") { end += 1 }
+                var first = start
+                var last = end
+                while first < last && (bytes[first] == 0x20 || bytes[first] == 0x09) { first += 1 }
+                while last > first && (bytes[last - 1] == 0x20 || bytes[last - 1] == 0x09) { last -= 1 }
+                let token = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[first..<last])
+                if !token.isEmpty && !ASCIICase.equal(token, lowercased: "close")
+                    && !ASCIICase.equal(token, lowercased: "keep-alive")
+                {
+                    named.insert(String(decoding: token, as: UTF8.self).lowercased())
+                }
+                start = end + 1
+            }
+        }
     }
 }
 
@@ -135,9 +156,7 @@ enum ResponseHeaders {
                 switch HeaderRole(bytes: UnsafeRawBufferPointer(rebasing: bytes[field.name])) {
                 case .hopByHop:
                     if head.nameEquals(field, "connection") {
-                        connectionNamed.formUnion(
-                            HopByHop.connectionNamed(in: [HTTPHeader("Connection", head.string(field.value))])
-                        )
+                        HopByHop.addTokens(of: head.string(field.value), to: &connectionNamed)
                     }
                 case .requestID:
                     break
