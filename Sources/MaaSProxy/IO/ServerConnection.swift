@@ -113,6 +113,8 @@ final class ServerConnection: TransportDelegate {
                 }
             }
         } while readAgain && !phase.isClosed
+        // Nothing buffered: give the memory back (1 000 open streams must not hold 1 000 buffers).
+        input.releaseIfEmpty()
     }
 
     /// Parses what is buffered: the next head, or the body of the request being read.
@@ -303,6 +305,7 @@ final class ServerConnection: TransportDelegate {
                 continue
             }
             outputWasDrained = true
+            output.releaseIfEmpty()
             if phase.isClosingAfterFlush { return linger() }
             if hadQueued, case .awaitingHead(_, let begun) = phase {
                 // The next request's clock starts once the answer before it is written.

@@ -268,6 +268,8 @@ final class UpstreamConnection: TransportDelegate {
             }
             if readSomething, phase != .closed, phase != .idle { handler?.upstreamBatchEnded() }
         } while readAgain && phase != .closed
+        // A stream between events holds no buffer: memory follows what is in flight, not connections.
+        input.releaseIfEmpty()
     }
 
     /// Parses and decodes what is buffered.

@@ -63,4 +63,29 @@ import Testing
         #expect(result.status == 1)
         #expect(result.errors.joined(separator: "\n").contains("/nonexistent/models"))
     }
+
+    /// SPEC 6: with SO_REUSEPORT alone a second instance would start and silently take half of the
+    /// connections; it must refuse the port instead, naming it (and the first keeps serving).
+    @Test func serveRefusesAPortAnotherProcessListensOn() throws {
+        let directory = try LiveHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try LiveHarness.startProxy(arguments: ["--models", directory.path, "--workers", "2"])
+        defer { first.process.terminate() }
+        let taken = "127.0.0.1:\(first.port)"
+        let result = try Self.run([
+            "serve", "--listen", taken, "--admin-listen", "127.0.0.1:0", "--models", directory.path,
+        ])
+        #expect(result.status == 1)
+        let errors = result.errors.joined(separator: "\n")
+        #expect(errors.contains(taken) && errors.contains("already in use"), "\(errors)")
+        // The admin port of the first is refused the same way.
+        let admin = try Self.run([
+            "serve", "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:\(first.adminPort)",
+            "--models", directory.path,
+        ])
+        #expect(admin.status == 1)
+        #expect(admin.errors.joined(separator: "\n").contains("already in use"))
+        let health = try RawHTTPClient(port: first.adminPort).request("GET", "/healthz")
+        #expect(health.status == 200)
+    }
 }
