@@ -82,6 +82,9 @@ final class UpstreamConnection: TransportDelegate {
     private var readingPaused = false
     private var reading = false
     private var readAgain = false
+    /// One read's size: 16 KiB, doubling up to 64 KiB while reads fill it (a large body), back to
+    /// 16 KiB after a short one (a stream between events keeps a small buffer, or none).
+    private var readSize = 16384
     private var timer: OpaquePointer?
     private var timerDue: MonotonicInstant?
     /// When it last went back to the pool.
@@ -246,8 +249,9 @@ final class UpstreamConnection: TransportDelegate {
             readAgain = false
             var readSomething = false
             while transport.canRead, !readingPaused, phase != .closed {
-                switch transport.read(into: input, limit: 65536) {
-                case .read:
+                switch transport.read(into: input, limit: readSize) {
+                case .read(let count):
+                    readSize = count == readSize ? min(readSize * 2, 65536) : 16384
                     readSomething = true
                     if phase == .idle {
                         // Bytes nobody asked for on an idle connection: it cannot be trusted again.
