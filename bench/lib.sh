@@ -10,11 +10,28 @@ bench_model_prefix=/llm/facebook-opt-125m-simulated
 bench_token="Bearer alice-token"
 bench_body="{\"model\":\"$bench_model_id\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
 
-free_port() { # a port nothing on 127.0.0.1 listens on
-  local port
+free_port() { # a port below the kernel's ephemeral range that no socket uses (nothing listens on it)
+  # Below the range: an outgoing connection (wrk's, a proxy's upstream, another session's) can take
+  # a port inside it as its local port before the server binds it, and maas-proxy then refuses to
+  # start ("the port is already in use"). The range is read from the kernel (Debian: 32768–60999);
+  # when too little lies below it, ports above it are taken instead.
+  local low high lo span port
+  read -r low high 2>/dev/null </proc/sys/net/ipv4/ip_local_port_range || { low=32768 high=60999; }
+  if [ "$low" -gt 11000 ]; then
+    lo=10000 span=$((low - 10000))
+  elif [ "$high" -lt 64535 ]; then
+    lo=$((high + 1)) span=$((65535 - high))
+  else
+    lo=10000 span=$((65535 - 10000)) # the range covers nearly everything: any port nothing uses
+  fi
   while :; do
-    port=$((20000 + RANDOM % 40000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+    port=$((lo + (RANDOM * 32768 + RANDOM) % span))
+    if command -v ss >/dev/null; then
+      # any socket on the port, listening or not (a connection's local port, TIME_WAIT included)
+      [ -z "$(ss -Htan "( sport = :$port )" 2>/dev/null)" ] && { echo "$port"; return; }
+    else
+      (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+    fi
   done
 }
 
