@@ -81,8 +81,19 @@ final class ForwardHandler: @unchecked Sendable {
     // MARK: SPEC 5.1 step 2
 
     private func forwardByBody(_ exchange: ServerExchange, candidates: [Candidate], caller: Caller) {
+        guard let stream = exchange.bodyStream else {
+            return forwardByBody(exchange, body: exchange.body, candidates: candidates, caller: caller)
+        }
+        // The body began streaming for a path route the catalog no longer has: read it whole after all.
+        stream.collect(limit: context.configuration.limits.maxRequestBodyBytes) { [self] body in
+            guard let body else { return exchange.respond(.requestTooLarge) }
+            forwardByBody(exchange, body: body, candidates: candidates, caller: caller)
+        }
+    }
+
+    private func forwardByBody(_ exchange: ServerExchange, body: [UInt8], candidates: [Candidate], caller: Caller) {
         let id: String
-        switch RequestBodyModel.read(exchange.body) {
+        switch RequestBodyModel.read(body) {
         case .invalidJSON: return exchange.respond(.invalidJSON)
         case .missingModel: return exchange.respond(.missingModel)
         case .model(let named): id = named
@@ -105,7 +116,7 @@ final class ForwardHandler: @unchecked Sendable {
             guard chosen.model.isReady else { return exchange.respond(.modelNotReady) }
             var url = chosen.endpoint.appendingPath(String(exchange.path))
             url.query = exchange.query.map(String.init)
-            send(exchange, to: url, candidate: chosen, caller: caller)
+            send(exchange, to: url, candidate: chosen, caller: caller, body: body)
         }
     }
 
@@ -130,17 +141,34 @@ final class ForwardHandler: @unchecked Sendable {
         }
     }
 
-    private func send(_ exchange: ServerExchange, to url: EndpointURL, candidate: Candidate, caller: Caller) {
+    /// - Parameter body: the body read whole; nil sends the exchange's streaming body as it arrives.
+    private func send(
+        _ exchange: ServerExchange,
+        to url: EndpointURL,
+        candidate: Candidate,
+        caller: Caller,
+        body wholeBody: [UInt8]? = nil
+    ) {
         let method = exchange.method
-        let framesBody = !exchange.body.isEmpty || Self.methodsWithBody.contains(method)
-        let headers = UpstreamHeaders.rewrite(
+        let stream = wholeBody == nil ? exchange.bodyStream : nil
+        let body = wholeBody ?? exchange.body
+        let framesBody = !body.isEmpty || Self.methodsWithBody.contains(method)
+        var bodyLength: Int? = framesBody ? body.count : nil
+        if let stream {
+            switch stream.framing {
+            case .length(let length): bodyLength = length
+            case .chunked: bodyLength = nil
+            }
+        }
+        var headers = UpstreamHeaders.rewrite(
             exchange.headers,
             host: url.hostHeader,
             clientAddress: exchange.peerAddress,
             scheme: scheme,
             requestID: exchange.requestID,
-            bodyLength: framesBody ? exchange.body.count : nil
+            bodyLength: bodyLength
         )
+        if stream?.framing == .chunked { headers.append(HTTPHeader("Transfer-Encoding", "chunked")) }
         let checker = self.checker
         let metrics = context.metrics
         let model = candidate.model.id.description
@@ -149,7 +177,7 @@ final class ForwardHandler: @unchecked Sendable {
         ForwardRelay.start(
             exchange: exchange,
             pool: pool,
-            forward: ForwardRequest(method: method, url: url, headers: headers, body: exchange.body),
+            forward: ForwardRequest(method: method, url: url, headers: headers, body: body, bodyStream: stream),
             timeouts: timeouts,
             onHead: { status in
                 exchange.notes.upstreamStatus = status

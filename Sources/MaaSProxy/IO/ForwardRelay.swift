@@ -3,16 +3,18 @@ import HTTP1
 import Routing
 
 /// What goes upstream for one forwarded call (SPEC 5.3): already routed and rewritten.
-struct ForwardRequest: Sendable {
+struct ForwardRequest {
     var method: String
     var url: EndpointURL
     var headers: [HTTPHeader]
     var body: [UInt8]
+    /// A body that streams upstream as it arrives (path routing, SPEC 5.3); `body` is then empty.
+    var bodyStream: RequestBodyStream?
 
     /// SPEC 5.5 / LIBEVENT.md: only a body-less idempotent request may be sent again after it lost
     /// the race with an upstream closing an idle keep-alive connection.
     var isRetriable: Bool {
-        body.isEmpty && Self.idempotentMethods.contains(method)
+        body.isEmpty && bodyStream == nil && Self.idempotentMethods.contains(method)
     }
 
     private static let idempotentMethods: Set<String> = ["GET", "HEAD", "OPTIONS", "DELETE"]
@@ -66,6 +68,8 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
     private var connection: UpstreamConnection?
     private var retried = false
     private var readingPaused = false
+    /// The streamed request body waits for the upstream socket to take what is queued.
+    private var bodyPaused = false
     private var holdsSelf = false
 
     private init(
@@ -124,6 +128,35 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
             body: forward.body
         )
         connection.send(request, deadlines: deadlines, handler: self)
+        if let stream = forward.bodyStream {
+            connection.openBody(stream.framing)
+            stream.start { [weak self] event in self?.requestBody(event) }
+        }
+    }
+
+    /// The client's body as it arrives, written upstream (SPEC 5.3), paused while the backend's
+    /// socket holds more than `maxQueuedBytes` of it.
+    private func requestBody(_ event: RequestBodyStream.Event) {
+        guard !isEnded, let connection else { return }
+        switch event {
+        case .data(let bytes):
+            connection.writeBody(bytes)
+            if connection.queuedRequestBytes > ForwardRelay.maxQueuedBytes && !bodyPaused {
+                bodyPaused = true
+                forward.bodyStream?.pause()
+            }
+        case .end:
+            connection.endBody()
+        case .failed:
+            // The client broke off its body: the backend must not take a truncated one for whole.
+            clientLeft()
+        }
+    }
+
+    func upstreamDrained() {
+        guard bodyPaused else { return }
+        bodyPaused = false
+        forward.bodyStream?.resume()
     }
 
     // MARK: The upstream connection's events

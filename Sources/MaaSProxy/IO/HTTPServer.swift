@@ -31,6 +31,9 @@ final class HTTPServer {
     var onAnswered: ((ServerExchange, Int, Int) -> Void)?
     /// Called after a request was refused before any handler saw it (the codec's refusals, 408).
     var onRefused: ((RefusedRequest, Int) -> Void)?
+    /// Whether a request's body streams to its handler as it arrives (a path-routed call, SPEC
+    /// 5.3) instead of being read whole first (up to `limits.maxBodyBytes`). Nil: always whole.
+    var bodyStreaming: ((RequestHead) -> Bool)?
     private(set) var boundAddresses: [BoundAddress] = []
     private var listeners: [Listener] = []
     /// Every accepted connection, kept here until it closes.
@@ -49,7 +52,8 @@ final class HTTPServer {
     ) throws(ServerSetupError) {
         self.loop = loop
         self.limits = limits
-        self.headLimits = HeadLimits(maxHeadBytes: limits.maxHeaderBytes, maxBodyBytes: limits.maxBodyBytes)
+        // The body limit is the connection's to apply: a streamed body has none (SPEC 5.3).
+        self.headLimits = HeadLimits(maxHeadBytes: limits.maxHeaderBytes, maxBodyBytes: Int.max)
         self.inFlight = inFlight
         self.tls = tls
         self.handler = handler
@@ -91,6 +95,10 @@ final class HTTPServer {
         }
         let connection = ServerConnection(server: self, fd: fd, ssl: ssl, peerAddress: SocketAddress.peer(of: fd))
         connectionObjects[ObjectIdentifier(connection)] = connection
+    }
+
+    func streamsBody(of head: RequestHead) -> Bool {
+        bodyStreaming?(head) ?? false
     }
 
     func handle(_ exchange: ServerExchange) {

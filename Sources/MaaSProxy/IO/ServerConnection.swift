@@ -33,6 +33,9 @@ final class ServerConnection: TransportDelegate {
     private var flushAgain = false
     /// When the client last took answer bytes (the stall timeout counts from here while some wait).
     private var lastWrite: MonotonicInstant
+    /// The body of the current exchange while it streams in (SPEC 5.3), with its decoder and the
+    /// request deadline it must meet.
+    private var streaming: (stream: RequestBodyStream, decoder: BodyDecoder, due: MonotonicInstant)?
     private var outputWasDrained = true
 
     /// Pipelined bytes the connection buffers while an answer is pending, before it stops reading.
@@ -101,11 +104,16 @@ final class ServerConnection: TransportDelegate {
                     case .closed, .failed: return close()
                     }
                 }
-                if exchange != nil && input.count >= ServerConnection.pipelineLimit { return }
+                if let (stream, _, _) = streaming, !stream.wantsMore { return }
+                if exchange != nil && streaming == nil && input.count >= ServerConnection.pipelineLimit { return }
                 switch transport.read(into: input, limit: readLimit) {
                 case .read(let count):
                     requestBytes += count
-                    if exchange == nil { processInput() }
+                    if exchange == nil {
+                        processInput()
+                    } else if streaming != nil {
+                        pumpBody()
+                    }
                 case .wouldBlock:
                     break
                 case .closed, .failed:
@@ -147,11 +155,15 @@ final class ServerConnection: TransportDelegate {
                     case .none, .length(0):
                         dispatch(head, body: [])
                     case .length, .chunked, .untilClose:
-                        if head.expectsContinue && head.version == .http11 && input.isEmpty {
-                            // RFC 9110 10.1.1: tell the client to send the body it holds back.
-                            output.append("HTTP/1.1 100 Continue\r\n\r\n")
-                            flush()
+                        let streams = server.streamsBody(of: head)
+                        if !streams, case .length(let length) = head.framing, length > server.limits.maxBodyBytes {
+                            return refuse(.bodyTooLarge, head: head)
                         }
+                        let wantsContinue = head.expectsContinue && head.version == .http11 && input.isEmpty
+                        // A streamed body is asked for when its consumer starts (after admission):
+                        // a refused caller never uploads it.
+                        if streams { return dispatchStreaming(head, since: since, sendContinue: wantsContinue) }
+                        if wantsContinue { sendContinue() }
                         var body: [UInt8] = []
                         if case .length(let length) = head.framing { body.reserveCapacity(length) }
                         phase = .readingBody(
@@ -199,8 +211,84 @@ final class ServerConnection: TransportDelegate {
         }
     }
 
-    private func dispatch(_ head: RequestHead, body: [UInt8]) {
-        let exchange = ServerExchange(head: head, body: body, connection: self, server: server)
+    /// Hands the request over at once; its body goes on arriving into the exchange's stream.
+    private func dispatchStreaming(_ head: RequestHead, since: MonotonicInstant, sendContinue: Bool) {
+        // Framing already here that is broken is refused before anything goes upstream (SPEC 5.5);
+        // a break that arrives later cuts the request off on both sides instead.
+        if let problem = Self.framingProblem(in: input, framing: head.framing) {
+            return refuse(.badRequest(problem), head: head)
+        }
+        let stream = RequestBodyStream(framing: head.framing)
+        stream.onWantsMore = { [weak self] in self?.bodyWanted() }
+        if sendContinue { stream.onStart = { [weak self] in self?.sendContinue() } }
+        streaming = (stream, BodyDecoder(framing: head.framing), since + server.limits.requestReadTimeout)
+        dispatch(head, body: [], stream: stream)
+        pumpBody()
+    }
+
+    /// What is wrong with the body framing among the bytes already buffered, if anything (a dry
+    /// run of a copy of the decoder: nothing is consumed).
+    private static func framingProblem(in input: ByteBuffer, framing: BodyFraming) -> String? {
+        var decoder = BodyDecoder(framing: framing)
+        return input.withUnreadBytes { bytes -> String? in
+            var offset = 0
+            while offset <= bytes.count {
+                let step = decoder.next(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+                offset += step.consumed
+                switch step.event {
+                case .data: if step.consumed == 0 { return nil }
+                case .needMore, .end: return nil
+                case .invalid(let reason): return reason
+                case .tooLarge: return "body too large"
+                }
+            }
+            return nil
+        }
+    }
+
+    /// Moves what is buffered of a streaming body into its stream, while the stream wants it.
+    private func pumpBody() {
+        guard let (stream, initialDecoder, due) = streaming else { return }
+        var decoder = initialDecoder
+        streaming = nil  // while the decoder is mutated; put back below unless the body ended
+        defer { if !stream.isEnded && !phase.isClosed { streaming = (stream, decoder, due) } }
+        while stream.wantsMore, !input.isEmpty || decoder.isComplete {
+            let step = input.withUnreadBytes { bytes -> BodyStep in
+                let step = decoder.next(bytes)
+                if case .data(let range) = step.event { stream.deliver(UnsafeRawBufferPointer(rebasing: bytes[range])) }
+                return step
+            }
+            input.consume(step.consumed)
+            switch step.event {
+            case .data: continue
+            case .needMore: return
+            case .end:
+                stream.finish()
+                // Pipelined bytes after the body wait for the answer; the timer need not watch the body.
+                return
+            case .invalid, .tooLarge:
+                // The framing broke mid-body: nothing after it can be read as a request.
+                stream.fail()
+                return peerLeft()
+            }
+        }
+    }
+
+    /// RFC 9110 10.1.1: tell the client to send the body it holds back.
+    private func sendContinue() {
+        guard exchange != nil || streaming == nil else { return }
+        output.append("HTTP/1.1 100 Continue\r\n\r\n")
+        flush()
+    }
+
+    /// The stream took what it had and wants more: read the client again.
+    private func bodyWanted() {
+        pumpBody()
+        readAvailable()
+    }
+
+    private func dispatch(_ head: RequestHead, body: [UInt8], stream: RequestBodyStream? = nil) {
+        let exchange = ServerExchange(head: head, body: body, stream: stream, connection: self, server: server)
         self.exchange = exchange
         phase = .exchanging(lastProgress: server.loop.now)
         updateTimer()
@@ -212,13 +300,17 @@ final class ServerConnection: TransportDelegate {
     /// - Parameter head: the head when it parsed (a body refused), else the presence of a
     ///   credential is read from the raw bytes for the access line.
     private func refuse(_ refusal: RequestRefusal, head: RequestHead? = nil) {
-        let method = head?.method.name ?? "UNKNOWN"
-        let error = ProxyError.refusal(refusal, limits: server.limits)
-        let requestID = RequestID.resolve(nil, random: &server.loop.random)
-        let body = error.body
         let authorization =
             head.map { SensitiveHeader.presence($0.value("authorization")) }
             ?? input.withUnreadBytes { RefusedHead.authorizationPresence(in: $0) }
+        answerAndClose(ProxyError.refusal(refusal, limits: server.limits), head: head, authorization: authorization)
+    }
+
+    /// The proxy's own last answer on this connection (a refusal, a 408): queued, logged as
+    /// refused, then the connection closes once it is written.
+    private func answerAndClose(_ error: ProxyError, head: RequestHead?, authorization: String) {
+        let requestID = RequestID.resolve(nil, random: &server.loop.random)
+        let body = error.body
         AnswerHead.write(
             status: error.status,
             headers: [HTTPHeader("Content-Type", "application/json")] + error.headers,
@@ -231,7 +323,7 @@ final class ServerConnection: TransportDelegate {
         server.refused(
             RefusedRequest(
                 error: error,
-                method: method,
+                method: head?.method.name ?? "UNKNOWN",
                 requestID: requestID,
                 bytesIn: requestBytes,
                 authorization: authorization
@@ -254,7 +346,14 @@ final class ServerConnection: TransportDelegate {
         guard ended === exchange else { return }
         exchange = nil
         requestBytes = input.count
-        if keepAlive {
+        // Answered before its body arrived whole (a refusal, an early answer): the rest of the
+        // body is never read, so nothing after it can be read as the next request.
+        let bodyUnread = streaming != nil
+        if let (stream, _, _) = streaming {
+            streaming = nil
+            stream.fail()
+        }
+        if keepAlive && !bodyUnread {
             phase = .awaitingHead(since: server.loop.now, begun: false)
             flush()
             guard !phase.isClosed else { return }
@@ -324,6 +423,10 @@ final class ServerConnection: TransportDelegate {
 
     /// The client closed or the socket failed.
     private func peerLeft() {
+        if let (stream, _, _) = streaming {
+            streaming = nil
+            stream.fail()
+        }
         let gone = exchange
         exchange = nil
         close()
@@ -357,9 +460,8 @@ final class ServerConnection: TransportDelegate {
     // MARK: Timer
 
     private func updateTimer() {
-        guard let due = phase.deadline(limits: server.limits, queuedBytes: output.count, lastWrite: lastWrite),
-            let timer
-        else { return }
+        let phaseDue = phase.deadline(limits: server.limits, queuedBytes: output.count, lastWrite: lastWrite)
+        guard let due = [phaseDue, streaming?.due].compactMap({ $0 }).min(), let timer else { return }
         if let timerDue, timerDue <= due { return }
         let now = server.loop.now
         var timeout = maas_timeval_ms(Int64(due > now ? due.since(now).milliseconds.rounded(.up) : 0))
@@ -370,6 +472,10 @@ final class ServerConnection: TransportDelegate {
     fileprivate func timerFired() {
         timerDue = nil
         let now = server.loop.now
+        if let (_, _, due) = streaming, now >= due {
+            // A streaming body is part of its request: it must arrive within the request deadline.
+            return peerLeft()
+        }
         switch phase.expiry(at: now, limits: server.limits, queuedBytes: output.count, lastWrite: lastWrite) {
         case .notYet:
             updateTimer()
@@ -378,30 +484,11 @@ final class ServerConnection: TransportDelegate {
         case .requestTimedOut:
             var head: RequestHead?
             if case .readingBody(let reading, _, _, _) = phase { head = reading }
-            let error = ProxyError.requestTimeout(after: server.limits.requestReadTimeout)
-            let requestID = RequestID.resolve(nil, random: &server.loop.random)
-            let body = error.body
-            input.removeAll()
-            AnswerHead.write(
-                status: 408,
-                headers: [HTTPHeader("Content-Type", "application/json")],
-                requestID: requestID,
-                contentLength: body.count,
-                connection: .close,
-                into: output
+            answerAndClose(
+                .requestTimeout(after: server.limits.requestReadTimeout),
+                head: head,
+                authorization: head.map { SensitiveHeader.presence($0.value("authorization")) } ?? "absent"
             )
-            output.append(body)
-            server.refused(
-                RefusedRequest(
-                    error: error,
-                    method: head?.method.name ?? "UNKNOWN",
-                    requestID: requestID,
-                    bytesIn: requestBytes,
-                    authorization: head.map { SensitiveHeader.presence($0.value("authorization")) } ?? "absent"
-                ),
-                bytesOut: body.count
-            )
-            closeAfterFlush()
         case .stalled:
             // The client stopped reading its answer.
             peerLeft()

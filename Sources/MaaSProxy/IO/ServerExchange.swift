@@ -40,9 +40,14 @@ final class ServerExchange: @unchecked Sendable {
     /// Called when everything queued for the client has been written (back-pressure).
     var onDrained: (() -> Void)?
 
-    init(head: RequestHead, body: [UInt8], connection: ServerConnection, server: HTTPServer) {
+    /// The body as it streams in, when the server streams this request's body (then `body` is empty).
+    let bodyStream: RequestBodyStream?
+
+    init(head: RequestHead, body: [UInt8], stream: RequestBodyStream?, connection: ServerConnection, server: HTTPServer)
+    {
         self.head = head
         self.body = body
+        self.bodyStream = stream
         self.connection = connection
         self.server = server
         self.loop = server.loop
@@ -55,6 +60,9 @@ final class ServerExchange: @unchecked Sendable {
         requestID = RequestID.resolve(head.value("x-request-id"), random: &server.loop.random)
         isHTTP10 = head.version == .http10
     }
+
+    /// Body bytes received (the access line's `bytesIn`).
+    var bytesIn: Int { bodyStream?.received ?? body.count }
 
     /// The client's address (for `X-Forwarded-For`).
     var peerAddress: String { connection?.peerAddress ?? "" }
@@ -109,7 +117,9 @@ final class ServerExchange: @unchecked Sendable {
 
     /// The `Connection` field an answer carries, and whether the connection stays open after it.
     private func connectionField(forcingClose: Bool) -> (AnswerHead.ConnectionField, keepAlive: Bool) {
-        guard head.keepAlive && !forcingClose && !server.isDraining else { return (.close, false) }
+        // A body still arriving when the answer goes is never read: the connection cannot go on.
+        let bodyUnread = bodyStream.map { !$0.isEnded } ?? false
+        guard head.keepAlive && !forcingClose && !server.isDraining && !bodyUnread else { return (.close, false) }
         return (isHTTP10 ? .keepAlive : .none, true)
     }
 

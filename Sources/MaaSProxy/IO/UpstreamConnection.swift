@@ -14,6 +14,12 @@ protocol UpstreamResponseHandler: AnyObject {
     /// The whole response arrived. The handler gives the connection back to the pool.
     func upstreamEnded()
     func upstreamFailed(_ failure: UpstreamFailure)
+    /// Everything queued for the backend was written (back-pressure on a streamed request body).
+    func upstreamDrained()
+}
+
+extension UpstreamResponseHandler {
+    func upstreamDrained() {}
 }
 
 /// Why an upstream call failed (the reason is for the log, never for the client).
@@ -93,6 +99,11 @@ final class UpstreamConnection: TransportDelegate {
     var onIdleClose: ((UpstreamConnection) -> Void)?
     /// True when the connection can carry another request.
     private(set) var isReusable = false
+    /// How the request body still being sent is framed; nil once it is whole (or there is none).
+    private var openBody: RequestBodyStream.Framing?
+
+    /// Request bytes queued and not yet written.
+    var queuedRequestBytes: Int { output.count }
 
     init(origin: UpstreamOrigin, loop: EventLoop, tls: UpstreamTLSContext?) {
         self.origin = origin
@@ -121,6 +132,7 @@ final class UpstreamConnection: TransportDelegate {
         self.handler = handler
         self.deadlines = deadlines
         requestWasHEAD = request.method == "HEAD"
+        openBody = nil
         sawResponseByte = false
         isReusable = false
         parser.reset()
@@ -138,6 +150,32 @@ final class UpstreamConnection: TransportDelegate {
             updateTimer()
             connect()
         }
+    }
+
+    /// After `send`: the body follows in pieces (`writeBody`, then `endBody`), framed as `framing`
+    /// (the request's head says so already: `Content-Length` or `Transfer-Encoding: chunked`).
+    func openBody(_ framing: RequestBodyStream.Framing) {
+        openBody = framing
+    }
+
+    func writeBody(_ bytes: UnsafeRawBufferPointer) {
+        guard let openBody, phase != .closed, bytes.count > 0 else { return }
+        if case .chunked = openBody {
+            output.appendHex(bytes.count)
+            output.append("\r\n")
+            output.append(bytes)
+            output.append("\r\n")
+        } else {
+            output.append(bytes)
+        }
+        flush()
+    }
+
+    func endBody() {
+        guard let openBody, phase != .closed else { return }
+        if case .chunked = openBody { output.append("0\r\n\r\n") }
+        self.openBody = nil
+        flush()
     }
 
     private func write(_ request: UpstreamRequest) {
@@ -228,7 +266,10 @@ final class UpstreamConnection: TransportDelegate {
                 return fail(.closedBeforeResponse(why, reused: requestsServed > 0))
             }
         }
-        if output.isEmpty { output.releaseIfEmpty() }
+        if output.isEmpty {
+            output.releaseIfEmpty()
+            if openBody != nil { handler?.upstreamDrained() }
+        }
     }
 
     func transportReadable() {
@@ -351,7 +392,9 @@ final class UpstreamConnection: TransportDelegate {
     /// keeps it alive and sent nothing past the response (bytes after a HEAD answer or a body
     /// would otherwise be read as the next caller's answer).
     private func finish() {
-        isReusable = keepAliveAfter && input.isEmpty && output.isEmpty && transport?.isClosed == false
+        // An answer that came before the request body was sent whole leaves the connection mid-request.
+        isReusable =
+            keepAliveAfter && openBody == nil && input.isEmpty && output.isEmpty && transport?.isClosed == false
         requestsServed += 1
         phase = .idle
         timerDue = nil

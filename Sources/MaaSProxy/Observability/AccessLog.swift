@@ -31,7 +31,7 @@ struct AccessLog: Sendable {
             line.key("durationMs")
             line.number((exchange.loop.now.since(exchange.receivedAt).milliseconds * 1000).rounded() / 1000)
             line.key("bytesIn")
-            line.number(Int64(exchange.body.count))
+            line.number(Int64(exchange.bytesIn))
             line.key("bytesOut")
             line.number(Int64(bytesOut))
             if let upstream = notes.upstreamStatus {

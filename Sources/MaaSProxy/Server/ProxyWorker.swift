@@ -61,6 +61,12 @@ final class ProxyWorker: @unchecked Sendable {
                 duration: exchange.loop.now.since(exchange.receivedAt)
             )
         }
+        // SPEC 5.3: a path-routed body streams upstream as it arrives; a body-routed one (and any
+        // other) is read whole, up to limits.maxRequestBodyBytes, to find its model.
+        server?.bodyStreaming = { head in
+            let path = head.path
+            return path != "/v1/models" && context.routing().table.match(path: path) != nil
+        }
         server?.onRefused = { refused, bytesOut in
             accessLog.record(refused: refused, bytesOut: bytesOut)
             metrics.requestAnswered(
