@@ -127,11 +127,14 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
             headers: forward.headers,
             body: forward.body
         )
-        connection.send(request, deadlines: deadlines, handler: self)
-        if let stream = forward.bodyStream {
-            connection.openBody(stream.framing)
-            stream.start { [weak self] event in self?.requestBody(event) }
+        guard let stream = forward.bodyStream else {
+            return connection.send(request, deadlines: deadlines, handler: self)
         }
+        // The head waits for the body bytes already here, so a small body goes in the same write.
+        connection.send(request, deadlines: deadlines, handler: self, holdingHead: true)
+        connection.openBody(stream.framing)
+        stream.start { [weak self] event in self?.requestBody(event) }
+        self.connection?.flushQueued()
     }
 
     /// The client's body as it arrives, written upstream (SPEC 5.3), paused while the backend's

@@ -71,6 +71,9 @@ final class ServerConnection: TransportDelegate {
     /// One read's size: 16 KiB, or what is left of a body of known length (up to 1 MiB), so a
     /// 100 KB prompt takes one or two reads rather than seven.
     private var readLimit: Int {
+        if let (stream, _, _) = streaming, case .length(let length) = stream.framing {
+            return min(max(length - stream.received - input.count, 16384), 1 << 20)
+        }
         guard case .readingBody(let head, _, let body, _) = phase, case .length(let length) = head.framing else {
             return 16384
         }

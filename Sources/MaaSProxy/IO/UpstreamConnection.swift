@@ -127,7 +127,14 @@ final class UpstreamConnection: TransportDelegate {
 
     /// Sends `request` and reports its response to `handler`. Connects first when needed.
     /// - Parameter requestWasHEAD: the response to a HEAD has no body whatever its headers say.
-    func send(_ request: UpstreamRequest, deadlines: UpstreamDeadlines, handler: UpstreamResponseHandler) {
+    /// - Parameter holdingHead: queue the head without writing it: a streamed body follows at once
+    ///   (`openBody`), and what of it is already here goes in the same write (`flushQueued`).
+    func send(
+        _ request: UpstreamRequest,
+        deadlines: UpstreamDeadlines,
+        handler: UpstreamResponseHandler,
+        holdingHead: Bool = false
+    ) {
         precondition(phase == .idle, "one request at a time")
         self.handler = handler
         self.deadlines = deadlines
@@ -142,7 +149,7 @@ final class UpstreamConnection: TransportDelegate {
         if let transport, !transport.isClosed {
             phase = .awaitingHead(since: now, started: now)
             updateTimer()
-            flush()
+            if !holdingHead { flush() }
             // An idle connection the backend closed meanwhile: its EOF may be waiting unread.
             if transport.canRead { readAvailable() }
         } else {
@@ -168,6 +175,12 @@ final class UpstreamConnection: TransportDelegate {
         } else {
             output.append(bytes)
         }
+        flush()
+    }
+
+    /// Writes what is queued (the head held by `send`).
+    func flushQueued() {
+        guard phase != .closed, transport != nil else { return }
         flush()
     }
 
