@@ -11,6 +11,34 @@ enum FieldLine {
     /// (HTAB aside), so every byte left is a valid field-value byte (VCHAR, SP, HTAB, obs-text).
     /// `p[line.upperBound]` must be the line's CR: it stops the name scan without a bounds test.
     @inline(__always)
+    /// Parses one field line and appends it to `fields` with ranges relative to `headStart` (the
+    /// head's first byte); returns the name and value ranges in the buffer, or why it is invalid.
+    static func record(
+        _ p: UnsafePointer<UInt8>,
+        _ line: Range<Int>,
+        headStart: Int,
+        into fields: inout [HeaderField]
+    ) -> Result<(name: Range<Int>, value: Range<Int>), Invalid> {
+        switch parse(p, line) {
+        case .invalid(let why):
+            return .failure(Invalid(reason: why))
+        case .field(let nameEnd, let value):
+            let name = line.lowerBound..<nameEnd
+            fields.append(
+                HeaderField(
+                    name: (name.lowerBound &- headStart)..<(nameEnd &- headStart),
+                    value: (value.lowerBound &- headStart)..<(value.upperBound &- headStart)
+                )
+            )
+            return .success((name, value))
+        }
+    }
+
+    /// Why a field line is refused.
+    struct Invalid: Error {
+        var reason: StaticString
+    }
+
     static func parse(_ p: UnsafePointer<UInt8>, _ line: Range<Int>) -> Parsed {
         let end = line.upperBound
         var i = line.lowerBound

@@ -145,22 +145,12 @@ public struct RequestHeadParser: Sendable {
 
     private mutating func fieldLine(_ p: UnsafePointer<UInt8>, _ line: Range<Int>) -> RequestRefusal? {
         guard fields.count < limits.maxFields else { return .headersTooLarge }
-        let nameEnd: Int
+        let name: Range<Int>
         let value: Range<Int>
-        switch FieldLine.parse(p, line) {
-        case .invalid(let why): return .badRequest("\(why)")
-        case .field(let end, let trimmed):
-            nameEnd = end
-            value = trimmed
+        switch FieldLine.record(p, line, headStart: lines.headStart, into: &fields) {
+        case .failure(let invalid): return .badRequest("\(invalid.reason)")
+        case .success(let field): (name, value) = field
         }
-        let name = line.lowerBound..<nameEnd
-        let base = lines.headStart
-        fields.append(
-            HeaderField(
-                name: (name.lowerBound &- base)..<(nameEnd &- base),
-                value: (value.lowerBound &- base)..<(value.upperBound &- base)
-            )
-        )
         // The fields that decide framing and routing; dispatch on the name's length to skip the rest fast.
         switch name.count {
         case 4:

@@ -89,22 +89,12 @@ public struct ResponseHeadParser: Sendable {
     }
 
     private mutating func fieldLine(_ p: UnsafePointer<UInt8>, _ line: Range<Int>) -> StaticString? {
-        let nameEnd: Int
+        let name: Range<Int>
         let value: Range<Int>
-        switch FieldLine.parse(p, line) {
-        case .invalid(let why): return why
-        case .field(let end, let trimmed):
-            nameEnd = end
-            value = trimmed
+        switch FieldLine.record(p, line, headStart: lines.headStart, into: &fields) {
+        case .failure(let invalid): return invalid.reason
+        case .success(let field): (name, value) = field
         }
-        let name = line.lowerBound..<nameEnd
-        let base = lines.headStart
-        fields.append(
-            HeaderField(
-                name: (name.lowerBound &- base)..<(nameEnd &- base),
-                value: (value.lowerBound &- base)..<(value.upperBound &- base)
-            )
-        )
         switch name.count {
         case 10:
             if ASCII.matchesKnown(p, name, "connection") {
