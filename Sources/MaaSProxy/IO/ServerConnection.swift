@@ -72,7 +72,9 @@ final class ServerConnection: TransportDelegate {
     /// 100 KB prompt takes one or two reads rather than seven.
     private var readLimit: Int {
         if let (stream, _, _) = streaming, case .length(let length) = stream.framing {
-            return min(max(length - stream.received - input.count, 16384), 1 << 20)
+            // No more than the stream holds back at once: an upload in flight stays within a few
+            // hundred KiB whatever its size.
+            return min(max(length - stream.received - input.count, 16384), RequestBodyStream.maxPendingBytes)
         }
         guard case .readingBody(let head, _, let body, _) = phase, case .length(let length) = head.framing else {
             return 16384

@@ -83,7 +83,11 @@ import Testing
         let response = try fixture.post(Self.path, token: "Bearer alice", body: body)
         #expect(response.status == 200)
         let after = try #require(residentBytes(of: fixture.proxy.process.pid))
-        #expect(after - before < 16 << 20, "RSS grew by \(after - before) bytes")
+        // Under AddressSanitizer (CI's second run) freed buffers sit in its quarantine instead of
+        // being reused, so resident memory follows the bytes that went through, not those held.
+        if ProcessInfo.processInfo.environment["ASAN_OPTIONS"] == nil {
+            #expect(after - before < 16 << 20, "RSS grew by \(after - before) bytes")
+        }
         let forwarded = try #require(try fixture.backendRequests(endingWith: "/v1/chat/completions").first)
         #expect(forwarded["body_bytes"] as? Int == body.count)
     }
