@@ -48,6 +48,12 @@ import Testing
         ("GET / HTTP/1.1\r\n Authorization: t\r\n\r\n", "absent"),
         ("GET / HTTP/1.1\r\nX-Note: Authorization: t\r\n\r\n", "absent"),
         ("GET /?Authorization:t HTTP/1.1\r\nHost: h\r\n\r\n", "absent"),
+        // The head ends at its first empty line: a body or the next request does not count.
+        ("GET / HTTP/1.1\r\nHost: h\r\n\r\nGET / HTTP/1.1\r\nAuthorization: t\r\n\r\n", "absent"),
+        ("POST / HTTP/1.1\r\nContent-Length: 20\r\n\r\nAuthorization: body\r\n", "absent"),
+        ("GET / HTTP/1.1\nHost: h\n\nAuthorization: t\n", "absent"),
+        // Empty lines before the request line do not end anything.
+        ("\r\n\r\nGET / HTTP/1.1\r\nAuthorization: t\r\n\r\n", "present"),
     ]
     static let rows = table.map { Row(head: $0.0, expected: $0.1) }
 
