@@ -1,5 +1,5 @@
 /// A parsed request head. Owns a copy of the head's bytes (one allocation), so it outlives the read buffer.
-public struct RequestHead: Sendable {
+public struct RequestHead: ParsedHead, Sendable {
     /// The head as received, from the request line to the final CRLF CRLF (leading empty lines excluded).
     public let bytes: [UInt8]
     public let method: HTTPMethod
@@ -37,31 +37,6 @@ public struct RequestHead: Sendable {
         self.framing = framing
         self.keepAlive = keepAlive
         self.expectsContinue = expectsContinue
-    }
-
-    /// Index into `fields` of the first field named `name` (ASCII case-insensitive; `name` given lowercased).
-    public func firstField(_ lowercasedName: StaticString) -> Int? {
-        HeadFields.first(bytes, fields, lowercasedName)
-    }
-
-    /// Every field named `name`, in order.
-    public func fields(named lowercasedName: StaticString) -> [HeaderField] {
-        fields.filter { ASCII.equalsLowercased(bytes, $0.name, lowercasedName) }
-    }
-
-    /// Decodes bytes[range] as UTF-8 (lossy).
-    public func string(_ range: Range<Int>) -> String {
-        String(decoding: bytes[range], as: UTF8.self)
-    }
-
-    /// The first value of the field named `name` as a String, or nil.
-    public func value(_ lowercasedName: StaticString) -> String? {
-        firstField(lowercasedName).map { string(fields[$0].value) }
-    }
-
-    /// Whether `field`'s name is `name` (ASCII case-insensitive; `name` given lowercased).
-    public func nameEquals(_ field: HeaderField, _ lowercasedName: StaticString) -> Bool {
-        ASCII.equalsLowercased(bytes, field.name, lowercasedName)
     }
 
     /// The target up to the query: bytes[target.lowerBound..<pathEnd].

@@ -34,7 +34,6 @@ final class HTTPServer {
     /// Whether a request's body streams to its handler as it arrives (a path-routed call, SPEC
     /// 5.3) instead of being read whole first (up to `limits.maxBodyBytes`). Nil: always whole.
     var bodyStreaming: ((RequestHead) -> Bool)?
-    private(set) var boundAddresses: [BoundAddress] = []
     private var listeners: [Listener] = []
     /// Every accepted connection, kept here until it closes.
     private var connectionObjects: [ObjectIdentifier: ServerConnection] = [:]
@@ -72,9 +71,7 @@ final class HTTPServer {
             [unowned self] fd in self.accepted(fd)
         }
         listeners.append(listener)
-        let bound = BoundAddress(host: host, port: listener.port)
-        boundAddresses.append(bound)
-        return bound
+        return BoundAddress(host: host, port: listener.port)
     }
 
     /// Closes the listening sockets; connections already accepted keep being served (SPEC 6, SIGTERM).

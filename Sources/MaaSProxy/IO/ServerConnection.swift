@@ -61,8 +61,6 @@ final class ServerConnection: TransportDelegate {
         if let timer { event_free(timer) }
     }
 
-    var isTLS: Bool { transport.isTLS }
-
     /// Bytes queued for the client and not yet written.
     var queuedBytes: Int { output.count }
 

@@ -96,16 +96,12 @@ final class ServerExchange: @unchecked Sendable {
     }
 
     private static func nameMatches(_ field: HeaderField, _ name: String, in head: RequestHead) -> Bool {
-        let utf8 = name.utf8
-        guard field.name.count == utf8.count else { return false }
-        var index = field.name.lowerBound
-        for byte in utf8 {
-            let received = head.bytes[index]
-            guard received == byte || (received | 0x20 == byte | 0x20 && (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A)
-            else { return false }
-            index += 1
+        var name = name
+        return name.withUTF8 { utf8 in
+            head.bytes.withUnsafeBytes { bytes in
+                ASCIICase.equal(UnsafeRawBufferPointer(rebasing: bytes[field.name]), UnsafeRawBufferPointer(utf8))
+            }
         }
-        return true
     }
 
     var isAnswered: Bool {
@@ -167,26 +163,29 @@ final class ServerExchange: @unchecked Sendable {
             FramingCheck.decimal($0.value)
         }
         var (field, _) = connectionField(forcingClose: false)
-        let framing: AnswerHead.Framing
+        // How the body is written, and what the head says of it (they differ only for HEAD).
+        let body: AnswerHead.Framing
         if isHEAD || status == 204 || status == 304 {
-            framing = .bodiless
+            body = .bodiless
         } else if let length {
-            framing = .contentLength(length)
+            body = .contentLength(length)
         } else if isHTTP10 {
-            framing = .closeDelimited
+            body = .closeDelimited
             field = .close
         } else {
-            framing = .chunked
+            body = .chunked
         }
+        // RFC 9110 9.3.2: a HEAD answer carries the length a GET would get, and no body.
+        let announced = isHEAD ? (length.map { .contentLength($0) } ?? .bodiless) : body
         AnswerHead.write(
             status: status,
             headers: headers,
             requestID: requestID,
-            framing: isHEAD ? (length.map { .contentLength($0) } ?? .bodiless) : framing,
+            framing: announced,
             connection: field,
             into: connection.outputBuffer
         )
-        state = .streaming(status: status, framing: isHEAD ? .bodiless : framing)
+        state = .streaming(status: status, framing: body)
         if flush { connection.flush() }
     }
 

@@ -168,14 +168,4 @@ enum ResponseHeaders {
         guard !connectionNamed.isEmpty else { return relayed }
         return relayed.filter { !connectionNamed.contains($0.name.lowercased()) }
     }
-
-    /// The `Content-Length` value when there is exactly one and it is plain digits.
-    static func contentLength(_ headers: [HTTPHeader]) -> Int? {
-        var found: Int?
-        for header in headers where header.name.caseInsensitiveEquals("Content-Length") {
-            guard found == nil, let value = FramingCheck.decimal(header.value) else { return nil }
-            found = value
-        }
-        return found
-    }
 }
