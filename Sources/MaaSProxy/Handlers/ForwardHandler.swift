@@ -204,7 +204,8 @@ final class ForwardHandler: @unchecked Sendable {
                         "upstream answer cut off",
                         metadata: ["requestId": "\(exchange.requestID)", "model": "\(model)"]
                     )
-                case .relayed, .clientGone:
+                case .relayed, .clientGone, .originDown:
+                    // An origin down was logged once when it went down (OriginHealthLog).
                     break
                 }
             }

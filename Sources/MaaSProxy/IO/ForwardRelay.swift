@@ -38,6 +38,8 @@ enum ForwardOutcome: Sendable, Equatable {
     case aborted
     /// The client left first; the upstream request was closed.
     case clientGone
+    /// The backend's origin is down (SPEC 3.2): `502 upstream_unavailable` at once, nothing sent.
+    case originDown
 }
 
 /// Relays one forwarded call: the request upstream, the answer back as it arrives (SPEC 5.4).
@@ -46,6 +48,11 @@ enum ForwardOutcome: Sendable, Equatable {
 /// arrives, pausing upstream reads while more than `maxQueuedBytes` wait for a slow client) →
 /// ended. A small answer whose head and body come in one read goes out in one write. Every end
 /// goes through `end`, which runs once; the relay retains itself from `start` to `end`.
+///
+/// Backend health (SPEC 3.2, the pool's registry): a down origin is answered `502
+/// upstream_unavailable` before anything is sent; a response head marks it up; a failure before
+/// the head reports its kind (connect failure or timeout, TLS failure, reset before a status mark
+/// it down); a client that leaves before the head frees a trial's slot.
 final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
     /// LIBEVENT.md: pausing upstream reads above ~256 KiB queued for the client held a slow
     /// reader's proxy at 12 MB instead of 337 MB.
@@ -60,6 +67,9 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
     private let exchange: ServerExchange
     private let pool: UpstreamConnectionPool
     private let forward: ForwardRequest
+    private let origin: UpstreamOrigin
+    /// When the request in flight was sent (what its health report is matched by).
+    private var sentAt = MonotonicInstant(nanoseconds: 0)
     private let deadlines: UpstreamDeadlines
     private let onHead: (Int) -> Void
     private var onEnd: ((ForwardOutcome) -> Void)?
@@ -83,6 +93,7 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
         self.exchange = exchange
         self.pool = pool
         self.forward = forward
+        self.origin = UpstreamOrigin(forward.url)
         self.deadlines = UpstreamDeadlines(connect: timeouts.connect, response: timeouts.response, idle: timeouts.idle)
         self.onHead = onHead
         self.onEnd = onEnd
@@ -117,7 +128,14 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
     }
 
     private func send() {
-        guard let (connection, _) = pool.acquire(UpstreamOrigin(forward.url)) else {
+        if let health = pool.health, case .refuse = health.admit(origin, now: pool.loop.now) {
+            // SPEC 3.2: at once, without network traffic; the access line records the 502.
+            exchange.respond(.upstreamUnavailable)
+            return end(.originDown)
+        }
+        sentAt = pool.loop.now
+        guard let (connection, _) = pool.acquire(origin) else {
+            pool.health?.released(origin, sentAt: sentAt)
             return fail(.upstreamUnavailable, reason: "no connection can be made to \(forward.url.scheme) endpoints")
         }
         self.connection = connection
@@ -167,6 +185,7 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
     func upstreamHead(_ head: ResponseHead) {
         guard case .waitingForHead = phase else { return }
         let status = head.status
+        pool.reportAnswered(origin)
         onHead(status)
         phase = .relaying(status: status)
         var headers = ResponseHeaders.relayed(head)
@@ -205,6 +224,7 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
         connection = nil
         switch phase {
         case .waitingForHead:
+            pool.reportFailure(failure, origin: origin, sentAt: sentAt, probe: false)
             if case .closedBeforeResponse(_, reused: true) = failure, !retried, forward.isRetriable {
                 // The race with a backend closing an idle keep-alive connection (LIBEVENT.md).
                 retried = true
@@ -226,6 +246,7 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
 
     private func clientLeft() {
         guard !isEnded else { return }
+        if case .waitingForHead = phase { pool.health?.released(origin, sentAt: sentAt) }
         // Closing the connection is what tells the backend to stop generating (SPEC 5.4).
         connection?.close()
         connection = nil

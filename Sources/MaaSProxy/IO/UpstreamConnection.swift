@@ -50,6 +50,30 @@ enum UpstreamFailure: Error, Equatable {
     }
 }
 
+extension UpstreamFailure {
+    /// What a failure says about its origin (SPEC 3.2, 5.5).
+    enum HealthVerdict: Equatable {
+        /// Refused, unresolvable, no connection in time, TLS refused, reset or closed before any
+        /// byte of a status on a fresh connection: the origin cannot be reached.
+        case unreachable
+        /// Connected but no status in time.
+        case unanswered
+        /// Nothing about reachability: a reused connection closed (the keep-alive race), a reply
+        /// that is not HTTP, a body that broke off after its head.
+        case none
+    }
+
+    var healthVerdict: HealthVerdict {
+        switch self {
+        case .connectFailed: .unreachable
+        case .closedBeforeResponse(_, let reused): reused ? .none : .unreachable
+        case .timedOut(.connectTimedOut): .unreachable
+        case .timedOut: .unanswered
+        case .invalidResponse, .brokenBody: .none
+        }
+    }
+}
+
 /// What goes upstream: the head's parts and the body, already rewritten (SPEC 5.3).
 struct UpstreamRequest: Sendable {
     var method: String

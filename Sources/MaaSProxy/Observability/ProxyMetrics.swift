@@ -18,6 +18,9 @@ final class ProxyMetrics: Sendable {
     let enabled: Bool
     private let catalog: CatalogStore
     private let cache: DecisionCache
+    /// Backend health (SPEC 3.2): origins down and transitions, read at scrape time.
+    private let health: OriginHealth?
+    private let reportedTransitions = Mutex((down: 0, up: 0))
     /// Cache counters already turned into counter increments (the cache keeps running totals).
     private let reported = Mutex((hits: 0, misses: 0, coalesced: 0))
     private let reportedReloadErrors = Mutex(0)
@@ -38,9 +41,10 @@ final class ProxyMetrics: Sendable {
     private let requestSeries = SeriesCache<RequestLabels, (Counter, DurationHistogram)>()
     private let upstreamSeries = SeriesCache<String, DurationHistogram>()
 
-    init(catalog: CatalogStore, cache: DecisionCache, enabled: Bool = true) {
+    init(catalog: CatalogStore, cache: DecisionCache, health: OriginHealth? = nil, enabled: Bool = true) {
         self.catalog = catalog
         self.cache = cache
+        self.health = health
         self.enabled = enabled
         self.activeStreams = enabled ? registry.makeGauge(descriptor: Series.activeStreams) : nil
     }
@@ -92,6 +96,7 @@ final class ProxyMetrics: Sendable {
     func scrape() -> [UInt8] {
         refreshCache()
         refreshCatalog()
+        refreshHealth()
         return registry.emitToBuffer()
     }
 
@@ -109,6 +114,22 @@ final class ProxyMetrics: Sendable {
                 .increment(by: Int64(count))
         }
         registry.makeGauge(descriptor: Series.cacheEntries).set(Double(now.size))
+    }
+
+    /// No origin label: origins are not catalog identities, and a catalog of thousands of dead
+    /// endpoints would make thousands of series; the log line of each transition names the origin.
+    private func refreshHealth() {
+        guard let health else { return }
+        let now = health.statistics
+        let delta = reportedTransitions.withLock { last -> (down: Int, up: Int) in
+            defer { last = (now.wentDown, now.cameUp) }
+            return (now.wentDown - last.down, now.cameUp - last.up)
+        }
+        registry.makeGauge(descriptor: Series.originsDown).set(Double(now.down))
+        registry.makeCounter(descriptor: Series.originTransitions, labels: [("to", "down")])
+            .increment(by: Int64(delta.down))
+        registry.makeCounter(descriptor: Series.originTransitions, labels: [("to", "up")])
+            .increment(by: Int64(delta.up))
     }
 
     private func refreshCatalog() {
@@ -190,6 +211,12 @@ private enum Series {
     }
     static var cacheEntries: MetricNameDescriptor {
         describe("decision_cache_entries", "", "Decisions held in the cache.")
+    }
+    static var originsDown: MetricNameDescriptor {
+        describe("backend_origins_down", "", "Backend origins (scheme, host, port) marked down now.")
+    }
+    static var originTransitions: MetricNameDescriptor {
+        describe("backend_origin_transitions", "total", "Backend origins marked down (to=down) or up again (to=up).")
     }
     static var catalogModels: MetricNameDescriptor { describe("catalog_models", "", "Catalog models by phase.") }
     static var reloadErrors: MetricNameDescriptor {

@@ -15,6 +15,8 @@ final class ProxyContext: Sendable {
     let listenerTLS: ListenerTLS?
     let logger: Logger
     let metrics: ProxyMetrics
+    /// Backend health shared by every worker's probes and forwarded calls (SPEC 3.2).
+    let originHealth: OriginHealth
     /// Set once the listeners are bound (their real ports feed the self-probe rule of SPEC 3.1).
     private let selector: Mutex<CandidateSelector>
     /// The last snapshot generation whose exclusions were logged, so each change is logged once.
@@ -42,7 +44,14 @@ final class ProxyContext: Sendable {
         self.logger = logger
         self.digest = OpenSSLDigest()
         self.decisionCache = DecisionCache(maxEntries: configuration.cache.maxEntries)
-        self.metrics = ProxyMetrics(catalog: catalog, cache: decisionCache, enabled: configuration.metrics.enabled)
+        let healthLog = OriginHealthLog(logger: logger)
+        self.originHealth = OriginHealth(random: { Double.random(in: 0..<1) }, onTransition: healthLog.record)
+        self.metrics = ProxyMetrics(
+            catalog: catalog,
+            cache: decisionCache,
+            health: originHealth,
+            enabled: configuration.metrics.enabled
+        )
         self.selector = Mutex(CandidateSelector(httpsOnly: configuration.upstream.httpsOnly, selfAddresses: []))
     }
 

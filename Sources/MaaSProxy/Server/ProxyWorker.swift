@@ -21,14 +21,15 @@ final class ProxyWorker: @unchecked Sendable {
         let configuration = context.configuration
         loop = try EventLoop(name: "worker-\(index)")
         self.context = context
-        pool = UpstreamConnectionPool(loop: loop, tls: context.upstreamTLS)
+        pool = UpstreamConnectionPool(loop: loop, tls: context.upstreamTLS, health: context.originHealth)
         checker = AccessChecker(
             cache: context.decisionCache,
             transport: LibeventProbeTransport(pool: pool),
             digest: context.digest,
             settings: AccessCheckSettings(configuration: configuration),
             random: { Double.random(in: 0..<1) },
-            observer: context.metrics
+            observer: context.metrics,
+            health: context.originHealth
         )
         modelsHandler = ModelsHandler(context: context, checker: checker)
         forwardHandler = ForwardHandler(
