@@ -31,8 +31,10 @@ struct OriginHealthState {
     let policy: OriginHealthPolicy
     private var entries: [BackendOrigin: Entry] = [:]
     private(set) var statistics = OriginHealthStatistics()
-    /// New entries since the last sweep of unused ones (sweeps are amortised over insertions).
+    /// New entries since the last sweep of unused ones, and how many make the next sweep (the
+    /// entries left by the last one, at least 1024): each sweep is paid for by as many insertions.
     private var insertedSinceSweep = 0
+    private var nextSweep = 1024
 
     init(policy: OriginHealthPolicy = .spec) {
         self.policy = policy
@@ -143,9 +145,10 @@ struct OriginHealthState {
     /// A new entry, after forgetting unused ones once enough were added (amortised O(1)).
     private mutating func insert(_ origin: BackendOrigin, at now: MonotonicInstant) -> Entry {
         insertedSinceSweep += 1
-        if insertedSinceSweep >= max(1024, entries.count) {
+        if insertedSinceSweep >= nextSweep {
             insertedSinceSweep = 0
             forgetUnused(at: now)
+            nextSweep = max(1024, entries.count)
         }
         return Entry(lastAnswer: nil, down: nil, lastUsed: now)
     }
@@ -160,19 +163,4 @@ struct OriginHealthState {
             if entry.down != nil { statistics.down -= 1 }
         }
     }
-}
-
-/// Counters of `OriginHealth`, for metrics.
-public struct OriginHealthStatistics: Hashable, Sendable {
-    /// Origins down now.
-    public var down = 0
-    /// Transitions so far (running totals).
-    public var wentDown = 0
-    public var cameUp = 0
-    /// Trials that failed (the origin stayed down for a longer interval).
-    public var failedTrials = 0
-    /// Origins known (answering or down).
-    public var known = 0
-
-    public init() {}
 }
