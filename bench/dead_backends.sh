@@ -47,7 +47,7 @@ mapfile -t dead_ports < <(closed_ports "$dead")
 
 start_proxy() { # models_dir out -> sets proxy_port, proxy_pid, admin_port
   "$bin/maas-proxy" serve --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --models "$1" --workers 1 \
-    --log-level error >"$2" 2>&1 &
+    >"$2" 2>&1 &
   proxy_pid=$!
   pids+=("$proxy_pid")
   proxy_port=""
@@ -81,6 +81,13 @@ for run in $(seq 1 "$runs"); do
   # Part 1: one live model among DEAD unreachable ones.
   start_fake_backend "$bin" "$work/backend.yaml" "$work/backend.out"
   pids+=("$backend_pid")
+  # lib.sh waits 5 s; on the shared machine under other builds a start can take longer.
+  for _ in $(seq 1 200); do
+    [ -n "$backend_port" ] && break
+    sleep 0.05
+    backend_port=$(sed -n 's/^listening .*:\([0-9]*\)$/\1/p' "$work/backend.out")
+  done
+  [ -n "$backend_port" ] || { echo "fake-model-server did not start: $(cat "$work/backend.out"); $(ps -o pid,stat,etime,args -p "$backend_pid" | tail -1)" >&2; exit 1; }
   rm -rf "$work/models" && mkdir "$work/models"
   {
     for i in "${!dead_ports[@]}"; do model_yaml "d$i" dead "http://127.0.0.1:${dead_ports[$i]}/d$i"; done
