@@ -10,7 +10,12 @@ import Testing
 struct BackendHealthLiveTests {
     static let liveConfig = "models:\n  - {prefix: /live, ids: [live], default: {status: 200}}\n"
 
-    static func model(_ name: String, namespace: String, kind: String = "LLMInferenceService", endpoint: String)
+    static func model(
+        _ name: String,
+        namespace: String,
+        kind: String = "LLMInferenceService",
+        endpoint: String
+    )
         -> String
     {
         """
@@ -42,7 +47,11 @@ struct BackendHealthLiveTests {
     }
 
     /// The listing for `token` and how long it took.
-    static func timedListing(_ proxy: RunningProxy, token: String, noCache: Bool = false) throws -> (
+    static func timedListing(
+        _ proxy: RunningProxy,
+        token: String,
+        noCache: Bool = false
+    ) throws -> (
         [String], Duration
     ) {
         let started = ContinuousClock.now
@@ -52,7 +61,10 @@ struct BackendHealthLiveTests {
 
     /// The sum of every sample of `name` (all label sets) on the admin listener's `/metrics`.
     static func metric(_ proxy: RunningProxy, _ name: String, labels: String = "") throws -> Double {
-        let text = String(decoding: try RawHTTPClient(port: proxy.adminPort).request("GET", "/metrics").body, as: UTF8.self)
+        let text = String(
+            decoding: try RawHTTPClient(port: proxy.adminPort).request("GET", "/metrics").body,
+            as: UTF8.self
+        )
         return text.split(separator: "\n").filter { line in
             line.hasPrefix(name + "{") || line.hasPrefix(name + " ")
         }.filter { labels.isEmpty || $0.contains(labels) }.compactMap { line in
@@ -140,6 +152,33 @@ struct BackendHealthLiveTests {
             }
         )
         #expect(silent.accepted == 1)
+    }
+
+    @Test func aForwardedCallThatCannotConnectMarksTheOriginDownForTheNext() throws {
+        let directory = try LiveHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let port = try #require(Self.closedPorts(1).first)
+        let models = try Self.writeCatalog(
+            [Self.model("gone", namespace: "ext", kind: "ExternalModel", endpoint: "http://127.0.0.1:\(port)/gone")],
+            in: directory
+        )
+        let proxy = try LiveHarness.startProxy(arguments: ["--models", models.path])
+        func post() throws -> Int {
+            try RawHTTPClient(port: proxy.port).request(
+                "POST",
+                "/gone/v1/chat/completions",
+                headers: [("Authorization", "Bearer a"), ("Content-Type", "application/json")],
+                body: Array(#"{"model":"gone"}"#.utf8)
+            ).status
+        }
+        #expect(try post() == 502)
+        #expect(try Self.metric(proxy, "maas_proxy_backend_origins_down") == 1)
+        #expect(try post() == 502)
+        #expect(try post() == 502)
+        // Only the first call tried (and logged its failure); the others were refused at once.
+        #expect(eventually { proxy.process.output.filter { $0.contains("\"msg\":\"access\"") }.count == 3 })
+        #expect(proxy.process.output.filter { $0.contains("upstream call failed") }.count == 1)
+        #expect(proxy.process.output.filter { $0.contains("backend origin down") }.count == 1)
     }
 
     @Test func aBackendThatGoesDownIsRefusedAtOnceAndListedAgainWhenItComesBack() throws {
