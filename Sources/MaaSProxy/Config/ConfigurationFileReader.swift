@@ -80,6 +80,9 @@ final class ConfigurationFileReader {
                 "maxHeaderBytes": integer(\.limits.maxHeaderBytes, "a number of bytes like 65536"),
                 "requestReadTimeout": duration(\.limits.requestReadTimeout),
             ]),
+            "listing": section([
+                "url": scalar(\.listing.url, ListingConfiguration.urlExpectation, ListingConfiguration.urlSource)
+            ]),
             "log": section([
                 "level": scalar(\.log.level, ScalarParser.logLevelExpectation, ScalarParser.logLevel)
             ]),

@@ -54,6 +54,8 @@ extension ProxyConfiguration {
                 "  maxRequestBodyBytes: \(limits.maxRequestBodyBytes)",
                 "  maxHeaderBytes: \(limits.maxHeaderBytes)",
                 "  requestReadTimeout: \(duration(limits.requestReadTimeout))",
+                "listing:",
+                "  url: \(listing.url.rawValue)",
                 "log:",
                 "  level: \(log.level.rawValue)",
                 "metrics:",

@@ -35,6 +35,8 @@ struct ProxyConfiguration: Sendable, Equatable {
     var tls = TLSConfiguration()
     /// Backend connections (`upstream.*`).
     var upstream = UpstreamConfiguration()
+    /// `GET /v1/models` answers (`listing.*`).
+    var listing = ListingConfiguration()
     /// Request size limits (`limits.*`).
     var limits = LimitsConfiguration()
     /// Logging (`log.*`).

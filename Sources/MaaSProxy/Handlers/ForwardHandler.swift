@@ -98,20 +98,23 @@ final class ForwardHandler: @unchecked Sendable {
         case .missingModel: return exchange.respond(.missingModel)
         case .model(let named): id = named
         }
-        let index = context.servedIDs
-        let toCheck = index.candidates(serving: id, among: candidates)
-        // Unknown and denied answer alike (SPEC 5.1): nothing tells a caller which models exist.
-        guard !toCheck.isEmpty else { return exchange.respond(.modelNotFound) }
-        check(exchange, caller: caller, candidates: toCheck) { [self] result in
+        // SPEC 5.1 step 2: the ids this caller's own decisions recorded decide, never another
+        // caller's (a backend may list different ids per credential). A candidate without a live
+        // decision for this caller is checked first; a listing leaves the same decisions behind.
+        check(exchange, caller: caller, candidates: candidates) { [self] result in
             var matches: [Candidate] = []
-            for candidate in toCheck {
-                guard let decision = result.decisions[candidate.model.id], decision.isGranted else { continue }
-                let ids = ModelListing.ids(of: candidate, granted: decision)
-                if candidate.probe != .none { index.record(candidate, ids: ids) }
-                if ids.contains(id) { matches.append(candidate) }
+            for candidate in candidates {
+                guard let decision = result.decisions[candidate.model.id],
+                    ModelListing.serves(id, candidate: candidate, granted: decision)
+                else { continue }
+                matches.append(candidate)
             }
+            // Unknown and denied answer alike (SPEC 5.1): nothing tells a caller which models exist.
             guard let chosen = matches.first else { return exchange.respond(.modelNotFound) }
-            guard matches.count == 1 else { return exchange.respond(.ambiguousModel) }
+            guard matches.count == 1 else {
+                let urls = context.configuration.listingURL
+                return exchange.respond(.ambiguousModel(urls: matches.map(urls.url(of:)).sorted()))
+            }
             exchange.notes.model = chosen.model.id.description
             guard chosen.model.isReady else { return exchange.respond(.modelNotReady) }
             var url = chosen.endpoint.appendingPath(String(exchange.path))

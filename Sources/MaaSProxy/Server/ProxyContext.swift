@@ -21,8 +21,6 @@ final class ProxyContext: Sendable {
     private let loggedGeneration = Mutex<UInt64?>(nil)
     /// Candidates and route table of the current snapshot, rebuilt when the catalog changes.
     private let currentRouting = Mutex<RoutingState?>(nil)
-    /// Ids learned from granted probes, for routing by the body's `model` (SPEC 5.1 step 2).
-    let servedIDs = ServedIDIndex()
 
     init(configuration: ProxyConfiguration, catalog: CatalogStore, logger: Logger) throws {
         self.upstreamTLS = try UpstreamTLSContext(

@@ -101,13 +101,21 @@ final class ProxyWorker: @unchecked Sendable {
     }
 
     private func route(_ exchange: ServerExchange) {
-        if exchange.path == "/v1/models" {
+        let path = exchange.path
+        if path == "/v1/models" {
             exchange.notes.route = "models"
             modelsHandler.handle(exchange)
+        } else if path.hasPrefix(Self.retrievePrefix), context.routing().table.match(path: String(path)) == nil {
+            // SPEC 3.6: a path under a model's route prefix is forwarded; `/v1/models/{id}` is not.
+            exchange.notes.route = "models"
+            modelsHandler.retrieve(exchange, id: PercentDecoding.decode(path.dropFirst(Self.retrievePrefix.count)))
         } else {
             forwardHandler.handle(exchange)
         }
     }
+
+    /// `GET /v1/models/{id}` (SPEC 3.6); ids may hold `/`, which clients may send as `%2F`.
+    private static let retrievePrefix = "/v1/models/"
 }
 
 extension AccessCheckSettings {
