@@ -67,6 +67,7 @@ extension ProxyConfiguration {
                     + ConfigurationValueError.quoted(publicURL)
             )
         }
+        checkPath(usage.credentialIdKeyFile, "usage.credentialIdKeyFile")
         check(
             listing.url != .proxy || publicURL != nil,
             "listing.url",

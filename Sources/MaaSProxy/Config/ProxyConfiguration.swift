@@ -39,6 +39,8 @@ struct ProxyConfiguration: Sendable, Equatable {
     var listing = ListingConfiguration()
     /// Request size limits (`limits.*`).
     var limits = LimitsConfiguration()
+    /// Token usage accounting (`usage.*`).
+    var usage = UsageConfiguration()
     /// Logging (`log.*`).
     var log = LogConfiguration()
     /// Prometheus metrics (`metrics.*`).

@@ -15,6 +15,8 @@ final class ProxyContext: Sendable {
     let listenerTLS: ListenerTLS?
     let logger: Logger
     let metrics: ProxyMetrics
+    /// The access line's `credentialId` (SPEC 7).
+    let credentialIDs: CredentialIDs
     /// Set once the listeners are bound (their real ports feed the self-probe rule of SPEC 3.1).
     private let selector: Mutex<CandidateSelector>
     /// The last snapshot generation whose exclusions were logged, so each change is logged once.
@@ -39,6 +41,7 @@ final class ProxyContext: Sendable {
         self.catalog = catalog
         self.logger = logger
         self.digest = OpenSSLDigest()
+        self.credentialIDs = try CredentialIDs(configuration: configuration.usage, digest: digest)
         self.decisionCache = DecisionCache(maxEntries: configuration.cache.maxEntries)
         self.metrics = ProxyMetrics(catalog: catalog, cache: decisionCache, enabled: configuration.metrics.enabled)
         self.selector = Mutex(CandidateSelector(httpsOnly: configuration.upstream.httpsOnly, selfAddresses: []))

@@ -50,7 +50,7 @@ final class ProxyWorker: @unchecked Sendable {
         ) { [unowned self] exchange in
             self.route(exchange)
         }
-        let accessLog = AccessLog()
+        let accessLog = AccessLog(credentialIDs: context.credentialIDs)
         let metrics = context.metrics
         server?.onAnswered = { exchange, status, bytesOut in
             accessLog.record(exchange, status: status, bytesOut: bytesOut)
