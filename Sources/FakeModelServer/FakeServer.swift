@@ -136,7 +136,7 @@ final class FakeServer: FakeHTTPServing {
                 return ReplyWriter.send(request, .error(405, "Method Not Allowed", headers: [("Allow", "GET")]))
             }
             ModelsEndpoint(server: self).answer(incoming, model: model, rule: rule)
-        case "/v1/chat/completions", "/v1/completions", "/v1/embeddings":
+        case "/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/responses", "/v1/messages":
             guard incoming.method == "POST" else {
                 return ReplyWriter.send(request, .error(405, "Method Not Allowed", headers: [("Allow", "POST")]))
             }
@@ -145,6 +145,8 @@ final class FakeServer: FakeHTTPServing {
             case "/v1/chat/completions":
                 InferenceEndpoints.completion(incoming, kind: .chat, model: model, server: self)
             case "/v1/completions": InferenceEndpoints.completion(incoming, kind: .text, model: model, server: self)
+            case "/v1/responses": InferenceEndpoints.completion(incoming, kind: .responses, model: model, server: self)
+            case "/v1/messages": InferenceEndpoints.completion(incoming, kind: .messages, model: model, server: self)
             default: InferenceEndpoints.embeddings(incoming, model: model)
             }
         default:
