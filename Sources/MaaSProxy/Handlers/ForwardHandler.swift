@@ -1,5 +1,6 @@
 import AccessCheck
 import Routing
+import Usage
 
 /// Every call other than `GET /v1/models` (SPEC 5): route by path, then by the body's `model`;
 /// admit with the shared decision cache; rewrite; relay through this worker's upstream pool.
@@ -13,12 +14,15 @@ final class ForwardHandler: @unchecked Sendable {
     private let timeouts: ForwardTimeouts
     /// `X-Forwarded-Proto`: the scheme clients used to reach this listener.
     private let scheme: String
+    /// `usage.*` (SPEC 7).
+    private let usage: UsageConfiguration
 
     init(context: ProxyContext, checker: AccessChecker, pool: UpstreamConnectionPool, scheme: String) {
         self.context = context
         self.checker = checker
         self.pool = pool
         self.scheme = scheme
+        self.usage = context.configuration.usage
         let upstream = context.configuration.upstream
         self.timeouts = ForwardTimeouts(
             connect: upstream.connectTimeout,
@@ -154,7 +158,15 @@ final class ForwardHandler: @unchecked Sendable {
     ) {
         let method = exchange.method
         let stream = wholeBody == nil ? exchange.bodyStream : nil
-        let body = wholeBody ?? exchange.body
+        let api = method == "POST" ? InferenceAPI(path: exchange.path) : nil
+        var body = wholeBody ?? exchange.body
+        // SPEC 7: with usage.forceStreamUsage every streamed completion reports its usage. A body that
+        // streams upstream is not rewritten: ProxyWorker reads these paths whole when the option is on.
+        if usage.forceStreamUsage, stream == nil, api?.takesStreamOptions == true,
+            let rewritten = StreamUsageOption.rewrite(body)
+        {
+            body = rewritten
+        }
         let framesBody = !body.isEmpty || Self.methodsWithBody.contains(method)
         var bodyLength: Int? = framesBody ? body.count : nil
         if let stream {
@@ -180,7 +192,14 @@ final class ForwardHandler: @unchecked Sendable {
         ForwardRelay.start(
             exchange: exchange,
             pool: pool,
-            forward: ForwardRequest(method: method, url: url, headers: headers, body: body, bodyStream: stream),
+            forward: ForwardRequest(
+                method: method,
+                url: url,
+                headers: headers,
+                body: body,
+                bodyStream: stream,
+                metersUsage: usage.enabled && api != nil
+            ),
             timeouts: timeouts,
             onHead: { status in
                 exchange.notes.upstreamStatus = status

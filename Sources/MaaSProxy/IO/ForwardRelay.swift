@@ -10,6 +10,8 @@ struct ForwardRequest {
     var body: [UInt8]
     /// A body that streams upstream as it arrives (path routing, SPEC 5.3); `body` is then empty.
     var bodyStream: RequestBodyStream?
+    /// Count the tokens a 2xx answer reports (SPEC 7): an inference call, with `usage.enabled`.
+    var metersUsage = false
 
     /// SPEC 5.5 / LIBEVENT.md: only a body-less idempotent request may be sent again after it lost
     /// the race with an upstream closing an idle keep-alive connection.
@@ -71,6 +73,11 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
     /// The streamed request body waits for the upstream socket to take what is queued.
     private var bodyPaused = false
     private var holdsSelf = false
+    /// When the request's last byte was received: at once for a body read whole, at its end for a
+    /// streamed one (the start of a stream's time to first token, SPEC 7).
+    private var requestEndedAt: MonotonicInstant
+    /// Reads the answer's usage as it is relayed; set at a metered answer's head.
+    private var meter: UsageMeter?
 
     private init(
         exchange: ServerExchange,
@@ -86,6 +93,7 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
         self.deadlines = UpstreamDeadlines(connect: timeouts.connect, response: timeouts.response, idle: timeouts.idle)
         self.onHead = onHead
         self.onEnd = onEnd
+        self.requestEndedAt = exchange.loop.now
     }
 
     /// Sends `forward` and relays the answer to `exchange`. Loop thread of `pool` only.
@@ -149,6 +157,7 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
                 forward.bodyStream?.pause()
             }
         case .end:
+            requestEndedAt = exchange.loop.now
             connection.endBody()
         case .failed:
             // The client broke off its body: the backend must not take a truncated one for whole.
@@ -178,11 +187,15 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
             // `.none` is a HEAD or 304 answer: its length is the resource's, relayed as it is.
             break
         }
+        if forward.metersUsage && (200..<300).contains(status) {
+            meter = UsageMeter(head: head, requestEndedAt: requestEndedAt)
+        }
         exchange.startStream(status: status, headers: headers, flush: false)
     }
 
     func upstreamBody(_ bytes: UnsafeRawBufferPointer) {
         guard case .relaying = phase else { return }
+        meter?.relayed(bytes, at: exchange.loop.now)
         let queued = exchange.sendChunk(bytes, flush: false)
         if queued > ForwardRelay.maxQueuedBytes && !readingPaused {
             readingPaused = true
@@ -197,6 +210,7 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
     func upstreamEnded() {
         guard case .relaying(let status) = phase else { return }
         releaseConnection()
+        noteUsage()
         exchange.finishStream()
         end(.relayed(status: status))
     }
@@ -215,6 +229,7 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
             }
             fail(.upstreamUnavailable, reason: failure.reason)
         case .relaying:
+            noteUsage()
             exchange.abortStream()
             end(.aborted)
         case .ended:
@@ -229,6 +244,7 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
         // Closing the connection is what tells the backend to stop generating (SPEC 5.4).
         connection?.close()
         connection = nil
+        noteUsage()
         end(.clientGone)
     }
 
@@ -250,6 +266,15 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
         connection = nil
         exchange.respond(error)
         end(.failed(error, reason: reason))
+    }
+
+    /// Hands what the answer reported to its access line and metrics (SPEC 7), before the exchange
+    /// ends: a stream cut short or left by its client reports what had been seen.
+    private func noteUsage() {
+        guard var meter else { return }
+        meter.ended(at: exchange.loop.now)
+        exchange.notes.usage = meter.report
+        self.meter = nil
     }
 
     private func releaseConnection() {

@@ -49,6 +49,22 @@ struct AccessLog: Sendable {
                 line.key("aborted")
                 line.bool(true)
             }
+            if let report = notes.usage {
+                // SPEC 7: only what the backend reported, never an invented 0.
+                let usage = report.usage
+                for (key, value) in [
+                    ("inputTokens", usage.input), ("outputTokens", usage.output),
+                    ("cachedInputTokens", usage.cachedInput),
+                ] {
+                    guard let value else { continue }
+                    line.key(key)
+                    line.number(Int64(value))
+                }
+                if let ttft = report.timeToFirstToken {
+                    line.key("ttftMs")
+                    line.number((ttft.milliseconds * 1000).rounded() / 1000)
+                }
+            }
             if let cache = notes.decisionCache { line.field("decisionCache", cache) }
             if let probes = notes.probes {
                 line.key("probes")

@@ -54,6 +54,10 @@ final class ProxyWorker: @unchecked Sendable {
         let metrics = context.metrics
         server?.onAnswered = { exchange, status, bytesOut in
             accessLog.record(exchange, status: status, bytesOut: bytesOut)
+            // With the access line, so a scrape never sees one without the other (SPEC 7).
+            if let report = exchange.notes.usage, let model = exchange.notes.model {
+                metrics.usageReported(model: model, report)
+            }
             metrics.requestAnswered(
                 route: exchange.notes.route,
                 model: exchange.notes.model,
@@ -63,8 +67,11 @@ final class ProxyWorker: @unchecked Sendable {
         }
         // SPEC 5.3: a path-routed body streams upstream as it arrives; a body-routed one (and any
         // other) is read whole, up to limits.maxRequestBodyBytes, to find its model.
+        // With usage.forceStreamUsage a completion's body is read whole so it can be rewritten (SPEC 7).
+        let forcesStreamUsage = configuration.usage.forceStreamUsage
         server?.bodyStreaming = { head in
             let path = head.path
+            if forcesStreamUsage, InferenceAPI(path: path)?.takesStreamOptions == true { return false }
             return path != "/v1/models" && context.routing().table.match(path: path) != nil
         }
         server?.onRefused = { refused, bytesOut in
