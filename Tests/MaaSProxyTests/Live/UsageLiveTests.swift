@@ -283,4 +283,46 @@ struct UsageLiveTests {
         )
         #expect(line["subscription"] as? String == "team-" + String(repeating: "p", count: 58))
     }
+
+    @Test func theUsageReportScriptSumsTheLogPerCallerAndModel() throws {
+        let fixture = try Fixture.start()
+        defer { fixture.cleanUp() }
+        var input = 0
+        for content in ["a", "bb"] {
+            let body = #"{"model":"usage-model","messages":[{"role":"user","content":"\#(content)"}]}"#
+            input += Self.bodyBytes(body)
+            _ = try fixture.call("/v1/chat/completions", body)
+        }
+        _ = try fixture.call("/v1/chat/completions", #"{"model":"usage-model","omit_usage":true}"#)
+        _ = try fixture.call(
+            "/v1/embeddings",
+            #"{"model":"usage-model","input":"x"}"#,
+            headers: [("X-MaaS-Subscription", "gold")]
+        )
+        let log = fixture.directory.appendingPathComponent("proxy.log")
+        try (fixture.proxy.process.output.joined(separator: "\n") + "\n").write(
+            to: log,
+            atomically: true,
+            encoding: .utf8
+        )
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let script = Process()
+        script.executableURL = URL(fileURLWithPath: "/bin/bash")
+        script.arguments = [root.appendingPathComponent("scripts/usage-report.sh").path, log.path]
+        let pipe = Pipe()
+        script.standardOutput = pipe
+        try script.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        script.waitUntilExit()
+        #expect(script.terminationStatus == 0)
+        let rows = output.split(separator: "\n").map {
+            $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        }
+        #expect(rows.first?.first == "credentialId")
+        let id = "ea213ff604b4c4f6"
+        #expect(rows.contains([id, "", "live/u", "3", String(input), "14", "0", "1"]), "\(rows)")
+        let embedding = Self.bodyBytes(#"{"model":"usage-model","input":"x"}"#)
+        #expect(rows.contains([id, "gold", "live/u", "1", String(embedding), "0", "0", "0"]), "\(rows)")
+    }
 }
