@@ -71,7 +71,7 @@ static inline void maas_ssl_ctx_set_client_options(SSL_CTX *ctx) {
     SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_COMPRESSION);
 }
 
-// TCP_NODELAY on an accepted or connected socket (LIBEVENT.md: 30x latency without it on TLS).
+// TCP_NODELAY on an accepted or connected socket (docs/LIBEVENT.md: 30x latency without it on TLS).
 static inline int maas_set_nodelay(evutil_socket_t fd) {
     int one = 1;
     return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -106,7 +106,7 @@ static inline int maas_unblock_signal(int signum) {
     return pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
-// The request's HTTP version lives only in http_struct.h's struct (LIBEVENT.md); HTTP/1.0 clients
+// The request's HTTP version lives only in http_struct.h's struct (docs/LIBEVENT.md); HTTP/1.0 clients
 // need explicit framing for streamed replies. The struct is included under another name so that
 // Swift keeps seeing `struct evhttp_request` as opaque (an OpaquePointer) everywhere else.
 #define evhttp_request maas_evhttp_request_layout
@@ -218,7 +218,7 @@ static inline ssize_t maas_send(int fd, const void *bytes, size_t count) {
 }
 
 // SSL_set_mode is a macro over SSL_ctrl: partial writes, a moving write buffer (our output buffer
-// compacts), and released buffers for idle connections (DESIGN: OpenSSL on a non-blocking socket).
+// compacts), and released buffers for idle connections (docs/DESIGN.md: OpenSSL on a non-blocking socket).
 static inline void maas_ssl_set_engine_modes(SSL *ssl) {
     SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
 }

@@ -25,7 +25,7 @@ final class FakeServer: FakeHTTPServing {
         maas_ignore_sigpipe()
         guard let settings = event_config_new() else { return nil }
         defer { event_config_free(settings) }
-        // One thread: no locks. The changelist measured +35 % throughput (LIBEVENT.md).
+        // One thread: no locks. The changelist measured +35 % throughput (docs/LIBEVENT.md).
         _ = event_config_set_flag(settings, Int32(EVENT_BASE_FLAG_NOLOCK.rawValue))
         _ = event_config_set_flag(settings, Int32(EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST.rawValue))
         guard let base = event_base_new_with_config(settings) else { return nil }

@@ -13,7 +13,7 @@ struct ForwardRequest {
     /// Count the tokens a 2xx answer reports (SPEC 7): an inference call, with `usage.enabled`.
     var metersUsage = false
 
-    /// SPEC 5.5 / LIBEVENT.md: only a body-less idempotent request may be sent again after it lost
+    /// SPEC 5.5 / docs/LIBEVENT.md: only a body-less idempotent request may be sent again after it lost
     /// the race with an upstream closing an idle keep-alive connection.
     var isRetriable: Bool {
         body.isEmpty && bodyStream == nil && Self.idempotentMethods.contains(method)
@@ -49,7 +49,7 @@ enum ForwardOutcome: Sendable, Equatable {
 /// ended. A small answer whose head and body come in one read goes out in one write. Every end
 /// goes through `end`, which runs once; the relay retains itself from `start` to `end`.
 final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
-    /// LIBEVENT.md: pausing upstream reads above ~256 KiB queued for the client held a slow
+    /// docs/LIBEVENT.md: pausing upstream reads above ~256 KiB queued for the client held a slow
     /// reader's proxy at 12 MB instead of 337 MB.
     static let maxQueuedBytes = 256 * 1024
 
@@ -220,7 +220,7 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
         switch phase {
         case .waitingForHead:
             if case .closedBeforeResponse(_, reused: true) = failure, !retried, forward.isRetriable {
-                // The race with a backend closing an idle keep-alive connection (LIBEVENT.md).
+                // The race with a backend closing an idle keep-alive connection (docs/LIBEVENT.md).
                 retried = true
                 return send()
             }
