@@ -147,6 +147,12 @@ final class FakeServer: FakeHTTPServing {
             case "/v1/completions": InferenceEndpoints.completion(incoming, kind: .text, model: model, server: self)
             default: InferenceEndpoints.embeddings(incoming, model: model)
             }
+        case _ where FormEndpoints.paths.contains(String(rest)):
+            guard incoming.method == "POST" else {
+                return ReplyWriter.send(request, .error(405, "Method Not Allowed", headers: [("Allow", "POST")]))
+            }
+            guard rule.admitsInference else { return ReplyWriter.send(request, .refusal(rule.status)) }
+            FormEndpoints.answer(incoming, path: String(rest))
         default:
             ReplyWriter.send(request, .error(404, "no route for \(incoming.method) \(incoming.path)"))
         }
