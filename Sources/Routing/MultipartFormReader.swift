@@ -11,7 +11,8 @@ import Darwin
 ///
 /// The body is walked from delimiter to delimiter: each part's header block is read (at most
 /// `maxPartHeaderBytes`), and its content is skipped by searching for the next `CRLF--boundary`
-/// with `memchr` for its CR, so a file part of megabytes costs a fraction of an instruction a byte.
+/// (Boyer–Moore–Horspool, linear in the worst case), so a file part of megabytes costs a fraction
+/// of an instruction a byte.
 ///
 /// - The `model` field is a part whose `Content-Disposition` is `form-data` with `name` exactly
 ///   `model` (token or quoted, compared byte for byte: field names are case-sensitive) and without
@@ -37,7 +38,14 @@ public enum MultipartFormReader {
     public static func read(_ body: UnsafeBufferPointer<UInt8>, boundary: [UInt8]) -> RequestBodyModel {
         let delimiter: [UInt8] = [0x0D, 0x0A, UInt8(ascii: "-"), UInt8(ascii: "-")] + boundary
         return delimiter.withUnsafeBufferPointer { delimiter in
-            FormScanner(bytes: body, delimiter: delimiter).scan()
+            // Horspool's table (at most 74, the longest delimiter), on the stack.
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { shifts in
+                shifts.initialize(repeating: UInt8(delimiter.count))
+                for index in 0..<(delimiter.count - 1) {
+                    shifts[Int(delimiter[index])] = UInt8(delimiter.count - 1 - index)
+                }
+                return FormScanner(bytes: body, delimiter: delimiter, shifts: UnsafeBufferPointer(shifts)).scan()
+            }
         }
     }
 }
@@ -46,6 +54,8 @@ private struct FormScanner {
     let bytes: UnsafeBufferPointer<UInt8>
     /// `CRLF--boundary`.
     let delimiter: UnsafeBufferPointer<UInt8>
+    /// Per byte value, how far `find` moves its window when that byte ends it.
+    let shifts: UnsafeBufferPointer<UInt8>
 
     /// Why the walk stopped short of an answer.
     private struct Stop: Error {
@@ -215,18 +225,28 @@ private struct FormScanner {
 
     // MARK: Delimiters
 
-    /// The offset of the first `CRLF--boundary` at or after `start`, or nil: `memchr` finds each
-    /// CR (vectorised by the C library), and only a CR followed by LF is compared further.
+    /// The offset of the first `CRLF--boundary` at or after `start`, or nil.
+    ///
+    /// Boyer–Moore–Horspool: each step looks at the last byte of the window and shifts by how far
+    /// that byte's last occurrence (before the end) is from the end of the delimiter, the whole
+    /// delimiter when it has none, so most bytes of a file are never looked at. Linear in the worst
+    /// case too: a window is compared only from a CR, and the delimiter holds a CR only at its start
+    /// (no `bchar` is CR), so the comparisons that go deep never overlap.
     private func find(from start: Int) -> Int? {
         guard let base = bytes.baseAddress, let pattern = delimiter.baseAddress else { return nil }
         let length = delimiter.count
-        var position = start
-        while bytes.count - position >= length {
-            // Only where the whole delimiter still fits.
-            guard let hit = memchr(base + position, 0x0D, bytes.count - position - length + 1) else { return nil }
-            let found = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
-            if base[found + 1] == 0x0A, memcmp(base + found + 2, pattern + 2, length - 2) == 0 { return found }
-            position = found + 1
+        let last = pattern[length &- 1]
+        guard let table = shifts.baseAddress, bytes.count >= length else { return nil }
+        // Wrapping arithmetic: windows stay within the body (`window <= end`), shifts are 1...74.
+        let end = bytes.count &- length
+        let tail = base + (length &- 1)
+        var window = start
+        while window <= end {
+            let byte = tail[window]
+            if byte == last, base[window] == 0x0D, memcmp(base + (window &+ 1), pattern + 1, length &- 2) == 0 {
+                return window
+            }
+            window &+= Int(table[Int(byte)])
         }
         return nil
     }
