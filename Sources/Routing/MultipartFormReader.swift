@@ -243,7 +243,9 @@ private struct FormScanner {
         var window = start
         while window <= end {
             let byte = tail[window]
-            if byte == last, base[window] == 0x0D, memcmp(base + (window &+ 1), pattern + 1, length &- 2) == 0 {
+            if byte == last, base[window] == 0x0D, base[window &+ 1] == 0x0A,
+                memcmp(base + (window &+ 2), pattern + 2, length &- 2) == 0
+            {
                 return window
             }
             window &+= Int(table[Int(byte)])
