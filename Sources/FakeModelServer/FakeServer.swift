@@ -149,6 +149,12 @@ final class FakeServer: FakeHTTPServing {
             case "/v1/messages": InferenceEndpoints.completion(incoming, kind: .messages, model: model, server: self)
             default: InferenceEndpoints.embeddings(incoming, model: model)
             }
+        case _ where FormEndpoints.paths.contains(String(rest)):
+            guard incoming.method == "POST" else {
+                return ReplyWriter.send(request, .error(405, "Method Not Allowed", headers: [("Allow", "POST")]))
+            }
+            guard rule.admitsInference else { return ReplyWriter.send(request, .refusal(rule.status)) }
+            FormEndpoints.answer(incoming, path: String(rest))
         default:
             ReplyWriter.send(request, .error(404, "no route for \(incoming.method) \(incoming.path)"))
         }

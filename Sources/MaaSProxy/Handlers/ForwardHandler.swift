@@ -97,9 +97,10 @@ final class ForwardHandler: @unchecked Sendable {
 
     private func forwardByBody(_ exchange: ServerExchange, body: [UInt8], candidates: [Candidate], caller: Caller) {
         let id: String
-        switch RequestBodyModel.read(body) {
+        switch RequestBodyModel.read(body, contentType: exchange.header("Content-Type")) {
         case .invalidJSON: return exchange.respond(.invalidJSON)
         case .missingModel: return exchange.respond(.missingModel)
+        case .malformed(let fault): return exchange.respond(.malformedForm(fault))
         case .model(let named): id = named
         }
         // SPEC 5.1 step 2: the ids this caller's own decisions recorded decide, never another
