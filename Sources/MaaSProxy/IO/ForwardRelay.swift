@@ -10,8 +10,10 @@ struct ForwardRequest {
     var body: [UInt8]
     /// A body that streams upstream as it arrives (path routing, SPEC 5.3); `body` is then empty.
     var bodyStream: RequestBodyStream?
+    /// Count the tokens a 2xx answer reports (SPEC 7): an inference call, with `usage.enabled`.
+    var metersUsage = false
 
-    /// SPEC 5.5 / LIBEVENT.md: only a body-less idempotent request may be sent again after it lost
+    /// SPEC 5.5 / docs/LIBEVENT.md: only a body-less idempotent request may be sent again after it lost
     /// the race with an upstream closing an idle keep-alive connection.
     var isRetriable: Bool {
         body.isEmpty && bodyStream == nil && Self.idempotentMethods.contains(method)
@@ -54,7 +56,7 @@ enum ForwardOutcome: Sendable, Equatable {
 /// the head reports its kind (connect failure or timeout, TLS failure, reset before a status mark
 /// it down); a client that leaves before the head frees a trial's slot.
 final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
-    /// LIBEVENT.md: pausing upstream reads above ~256 KiB queued for the client held a slow
+    /// docs/LIBEVENT.md: pausing upstream reads above ~256 KiB queued for the client held a slow
     /// reader's proxy at 12 MB instead of 337 MB.
     static let maxQueuedBytes = 256 * 1024
 
@@ -81,6 +83,11 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
     /// The streamed request body waits for the upstream socket to take what is queued.
     private var bodyPaused = false
     private var holdsSelf = false
+    /// When the request's last byte was received: at once for a body read whole, at its end for a
+    /// streamed one (the start of a stream's time to first token, SPEC 7).
+    private var requestEndedAt: MonotonicInstant
+    /// Reads the answer's usage as it is relayed; set at a metered answer's head.
+    private var meter: UsageMeter?
 
     private init(
         exchange: ServerExchange,
@@ -97,6 +104,7 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
         self.deadlines = UpstreamDeadlines(connect: timeouts.connect, response: timeouts.response, idle: timeouts.idle)
         self.onHead = onHead
         self.onEnd = onEnd
+        self.requestEndedAt = exchange.loop.now
     }
 
     /// Sends `forward` and relays the answer to `exchange`. Loop thread of `pool` only.
@@ -167,6 +175,7 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
                 forward.bodyStream?.pause()
             }
         case .end:
+            requestEndedAt = exchange.loop.now
             connection.endBody()
         case .failed:
             // The client broke off its body: the backend must not take a truncated one for whole.
@@ -197,11 +206,15 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
             // `.none` is a HEAD or 304 answer: its length is the resource's, relayed as it is.
             break
         }
+        if forward.metersUsage && (200..<300).contains(status) {
+            meter = UsageMeter(head: head, requestEndedAt: requestEndedAt)
+        }
         exchange.startStream(status: status, headers: headers, flush: false)
     }
 
     func upstreamBody(_ bytes: UnsafeRawBufferPointer) {
         guard case .relaying = phase else { return }
+        meter?.relayed(bytes, at: exchange.loop.now)
         let queued = exchange.sendChunk(bytes, flush: false)
         if queued > ForwardRelay.maxQueuedBytes && !readingPaused {
             readingPaused = true
@@ -216,6 +229,7 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
     func upstreamEnded() {
         guard case .relaying(let status) = phase else { return }
         releaseConnection()
+        noteUsage()
         exchange.finishStream()
         end(.relayed(status: status))
     }
@@ -226,7 +240,7 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
         case .waitingForHead:
             pool.reportFailure(failure, origin: origin, sentAt: sentAt, probe: false)
             if case .closedBeforeResponse(_, reused: true) = failure, !retried, forward.isRetriable {
-                // The race with a backend closing an idle keep-alive connection (LIBEVENT.md).
+                // The race with a backend closing an idle keep-alive connection (docs/LIBEVENT.md).
                 retried = true
                 return send()
             }
@@ -235,6 +249,7 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
             }
             fail(.upstreamUnavailable, reason: failure.reason)
         case .relaying:
+            noteUsage()
             exchange.abortStream()
             end(.aborted)
         case .ended:
@@ -250,6 +265,7 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
         // Closing the connection is what tells the backend to stop generating (SPEC 5.4).
         connection?.close()
         connection = nil
+        noteUsage()
         end(.clientGone)
     }
 
@@ -271,6 +287,15 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
         connection = nil
         exchange.respond(error)
         end(.failed(error, reason: reason))
+    }
+
+    /// Hands what the answer reported to its access line and metrics (SPEC 7), before the exchange
+    /// ends: a stream cut short or left by its client reports what had been seen.
+    private func noteUsage() {
+        guard var meter else { return }
+        meter.ended(at: exchange.loop.now)
+        exchange.notes.usage = meter.report
+        self.meter = nil
     }
 
     private func releaseConnection() {

@@ -27,7 +27,7 @@ enum UpstreamFailure: Error, Equatable {
     /// No connection: refused, unresolvable, TLS refused.
     case connectFailed(String)
     /// The connection closed or reset before any byte of the response. `reused`: it had carried a
-    /// request before, so a body-less idempotent request may be sent once more (LIBEVENT.md).
+    /// request before, so a body-less idempotent request may be sent once more (docs/LIBEVENT.md).
     case closedBeforeResponse(String, reused: Bool)
     /// A response that is not HTTP/1.1 as the codec reads it, or an oversized head.
     case invalidResponse(String)

@@ -15,7 +15,7 @@ final class UpstreamConnectionPool {
     private let maxIdlePerOrigin: Int
     /// Idle connections older than this are closed instead of reused: servers close idle
     /// keep-alive connections after a few seconds (uvicorn, which serves vLLM: 5 s), and a request
-    /// sent as that close crosses it fails (LIBEVENT.md). Only body-less requests can be retried.
+    /// sent as that close crosses it fails (docs/LIBEVENT.md). Only body-less requests can be retried.
     private let idleRetirement: Duration
     private var idle: [UpstreamOrigin: [UpstreamConnection]] = [:]
     /// Backend health shared by every worker (SPEC 3.2): the calls made through this pool report
