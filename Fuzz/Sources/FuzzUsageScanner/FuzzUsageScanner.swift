@@ -44,15 +44,15 @@ func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             )
         }
         require(scanner.sawUsage == !scanner.usage.isEmpty, "sawUsage disagrees with usage")
-        transcripts.append((schedule, [Outcome(usage: scanner.usage)]))
+        transcripts.append((schedule, [Outcome(format: format, usage: scanner.usage)]))
     }
-    if traceTranscripts { print("format \(format), body \(escaped(input.bytes))") }
     requireSameTranscripts(transcripts)
     return 0
 }
 
 /// What an answer's scan came to.
 struct Outcome: Equatable, CustomStringConvertible {
+    var format: UsageFormat
     var usage: TokenUsage
-    var description: String { "usage: \(usage)" }
+    var description: String { "\(format): \(usage)" }
 }
