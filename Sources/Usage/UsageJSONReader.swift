@@ -549,6 +549,14 @@ struct UsageJSONReader {
     ) -> Int? {
         switch byte {
         case UInt8(ascii: "\""):
+            // A string without escapes that closes in this piece (nearly always): one scan.
+            let stop = firstStringStop(bytes, from: index, to: end)
+            if stop < end && bytes[stop] == UInt8(ascii: "\"") {
+                index = stop + 1
+                state = .afterValue
+                return nil
+            }
+            index = stop
             return readString(bytes, &index, end)
         case UInt8(ascii: "{"), UInt8(ascii: "["):
             if byte == UInt8(ascii: "{"), case .object(let child) = target {
