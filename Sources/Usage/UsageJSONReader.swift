@@ -55,7 +55,12 @@ struct UsageJSONReader {
     }
 
     /// Bytes of a member name the reader holds (at most `nameCapacity`).
-    var bufferedBytes: Int { min(nameLength, Self.nameCapacity) }
+    var bufferedBytes: Int {
+        switch state {
+        case .name, .nameEscape, .nameUnicode: min(nameLength, Self.nameCapacity)
+        default: 0
+        }
+    }
 
     /// Forgets the text being read (its uncommitted counts included) and expects a new one; `usage`
     /// stays. Event mode calls it at each event's end.
