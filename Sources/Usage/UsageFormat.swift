@@ -57,21 +57,32 @@ public enum UsageFormat: Equatable, Sendable {
         if equalsLowercased(media, "application/json") { return .json }
         if equalsLowercased(media, "text/event-stream") { return .eventStream }
         if media.count > 17, equalsLowercased(UnsafeBufferPointer(rebasing: media[..<12]), "application/"),
-            equalsLowercased(UnsafeBufferPointer(rebasing: media[(media.count - 5)...]), "+json")
+            media[(media.count - 5)...].elementsEqual("+json".utf8, by: { $0 | 0x20 == $1 })
         {
             return .json
         }
         return nil
     }
 
-    /// Whether `bytes`, ASCII-lowercased, are `text` (lowercase letters, `/`, `-`, `+`).
+    /// Whether `bytes`, ASCII-lowercased, are `text` (lowercase letters, `/`, `-`, `+`; at least 8 bytes).
     private static func equalsLowercased(_ bytes: UnsafeBufferPointer<UInt8>, _ text: StaticString) -> Bool {
-        guard bytes.count == text.utf8CodeUnitCount, let base = bytes.baseAddress else { return false }
-        let expected = text.utf8Start
+        let count = text.utf8CodeUnitCount
+        guard bytes.count == count, count >= 8, let base = bytes.baseAddress else { return false }
         // Every byte of the media types compared has bit 5 set (letters, `/`, `-`, `+`): setting it in
-        // the value's bytes lowercases its letters and lets no other printable byte match.
-        for offset in 0..<bytes.count where base[offset] | 0x20 != expected[offset] { return false }
-        return true
+        // the value's bytes lowercases its letters and lets no printable byte but those match. Eight
+        // bytes a step, the last word overlapping.
+        let value = UnsafeRawPointer(base)
+        let expected = UnsafeRawPointer(text.utf8Start)
+        func word(_ offset: Int) -> Bool {
+            value.loadUnaligned(fromByteOffset: offset, as: UInt64.self) | 0x2020_2020_2020_2020
+                == expected.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+        }
+        var offset = 0
+        while offset < count - 8 {
+            guard word(offset) else { return false }
+            offset += 8
+        }
+        return word(count - 8)
     }
 
     private static func lowercased(_ byte: UInt8) -> UInt8 {

@@ -313,34 +313,41 @@ struct UsageJSONReader {
     }
 
     /// The structural states: token after token in one loop while the reader stays in them (names
-    /// resolved, strings skipped, skipped containers and short numbers handled in place); returns the
-    /// position to return at (a line end, or the end inside a skipped value), or nil to go on in `read`.
+    /// resolved, strings skipped, skipped containers, literals and short numbers handled in place);
+    /// returns the position to return at (a line end, or the end inside a skipped value), or nil to go
+    /// on in `read`. The position and the state live in locals here, written back wherever it leaves.
     private mutating func readStructure(_ bytes: UnsafePointer<UInt8>, _ index: inout Int, _ end: Int) -> Int? {
-        while index < end {
-            let byte = bytes[index]
+        var position = index
+        var state = self.state
+        defer {
+            index = position
+            self.state = state
+        }
+        while position < end {
+            let byte = bytes[position]
             if byte <= 0x20 {
                 if byte == 0x20 || byte == 0x09 {
-                    index += 1
+                    position += 1
                     continue
                 }
                 if byte == 0x0A || byte == 0x0D {
-                    if lineDelimited { return index }
-                    index += 1
+                    if lineDelimited { return position }
+                    position += 1
                     continue
                 }
             }
-            index += 1
+            position += 1
             switch state {
             case .memberStart, .memberNext:
                 if byte == UInt8(ascii: "\"") {
                     // The name, resolved in place when it closes in this piece without an escape (nearly
                     // always), else copied into `name` and read on in `.name`.
-                    let start = index
+                    let start = position
                     let stop = firstStringStop(bytes, from: start, to: end)
                     guard stop < end && bytes[stop] == UInt8(ascii: "\"") else {
                         nameLength = 0
                         appendName(bytes, from: start, to: stop)
-                        index = stop
+                        position = stop
                         state = .name
                         return nil
                     }
@@ -351,15 +358,16 @@ struct UsageJSONReader {
                         in: node,
                         lineDelimited: lineDelimited
                     )
-                    index = stop + 1
-                    state = .colon
+                    position = stop + 1
                     // Compact JSON: the colon right after it.
-                    if index < end && bytes[index] == UInt8(ascii: ":") {
-                        index += 1
+                    if position < end && bytes[position] == UInt8(ascii: ":") {
+                        position += 1
                         state = .value
+                    } else {
+                        state = .colon
                     }
                 } else if byte == UInt8(ascii: "}") && state == .memberStart {
-                    closeObject()
+                    state = closeObject()
                 } else {
                     state = .ignored
                     return nil
@@ -371,13 +379,89 @@ struct UsageJSONReader {
                 }
                 state = .value
             case .value:
-                if let stop = startValue(byte, bytes, &index, end) { return stop }
-                if state != .afterValue && state != .memberStart { return nil }
+                switch byte {
+                case UInt8(ascii: "\""):
+                    // A string without escapes that closes in this piece (nearly always): one scan.
+                    let stop = firstStringStop(bytes, from: position, to: end)
+                    if stop < end && bytes[stop] == UInt8(ascii: "\"") {
+                        position = stop + 1
+                        state = .afterValue
+                        continue
+                    }
+                    position = stop
+                    let lineEnd = readString(bytes, &position, end)
+                    state = self.state
+                    if let lineEnd { return lineEnd }
+                    if state != .afterValue { return nil }
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    if byte == UInt8(ascii: "{"), case .object(let child) = target {
+                        node = child
+                        state = .memberStart
+                        continue
+                    }
+                    skipDepth = 1
+                    self.state = .skip
+                    position = skip(bytes, from: position, to: end)
+                    state = self.state
+                    if state != .afterValue { return state == .skip ? position : nil }
+                case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+                    literal = byte == UInt8(ascii: "t") ? .true : byte == UInt8(ascii: "f") ? .false : .null
+                    let text = literal.text
+                    let count = text.utf8CodeUnitCount
+                    guard position + count - 1 <= end else {
+                        literalMatched = 1
+                        state = .literal
+                        return nil
+                    }
+                    // Whole in this piece (nearly always): compared at once.
+                    for offset in 1..<count where bytes[position + offset - 1] != text.utf8Start[offset] {
+                        state = .ignored
+                        return nil
+                    }
+                    position += count - 1
+                    state = .afterValue
+                case UInt8(ascii: "1")...UInt8(ascii: "9"):
+                    // A count whole in this piece (nearly always): read at once.
+                    var value = Int(byte &- UInt8(ascii: "0"))
+                    var next = position
+                    while next < end, next - position < 17 {
+                        let digit = bytes[next] &- UInt8(ascii: "0")
+                        guard digit < 10 else { break }
+                        value = value &* 10 &+ Int(digit)
+                        next += 1
+                    }
+                    if next < end {
+                        let after = bytes[next]
+                        if after != UInt8(ascii: "."), after != UInt8(ascii: "e"), after != UInt8(ascii: "E"),
+                            after &- UInt8(ascii: "0") >= 10
+                        {
+                            if case .field(let field) = target { set(field, value) }
+                            position = next
+                            state = .afterValue
+                            continue
+                        }
+                    }
+                    startNumber(.integer, value: Int(byte &- UInt8(ascii: "0")))
+                    state = .number
+                    return nil
+                case UInt8(ascii: "-"):
+                    startNumber(.sign, value: 0)
+                    numberIsCount = false
+                    state = .number
+                    return nil
+                case UInt8(ascii: "0"):
+                    startNumber(.zero, value: 0)
+                    state = .number
+                    return nil
+                default:
+                    state = .ignored
+                    return nil
+                }
             case .afterValue:
                 if byte == UInt8(ascii: ",") {
                     state = .memberNext
                 } else if byte == UInt8(ascii: "}") {
-                    closeObject()
+                    state = closeObject()
                 } else {
                     state = .ignored
                     return nil
@@ -544,103 +628,25 @@ struct UsageJSONReader {
         }
     }
 
-    /// The first byte of a member's value (`index` just after it).
-    @inline(__always)
-    private mutating func startValue(
-        _ byte: UInt8,
-        _ bytes: UnsafePointer<UInt8>,
-        _ index: inout Int,
-        _ end: Int
-    ) -> Int? {
-        switch byte {
-        case UInt8(ascii: "\""):
-            // A string without escapes that closes in this piece (nearly always): one scan.
-            let stop = firstStringStop(bytes, from: index, to: end)
-            if stop < end && bytes[stop] == UInt8(ascii: "\"") {
-                index = stop + 1
-                state = .afterValue
-                return nil
-            }
-            index = stop
-            return readString(bytes, &index, end)
-        case UInt8(ascii: "{"), UInt8(ascii: "["):
-            if byte == UInt8(ascii: "{"), case .object(let child) = target {
-                node = child
-                state = .memberStart
-                return nil
-            }
-            skipDepth = 1
-            state = .skip
-            index = skip(bytes, from: index, to: end)
-            return state == .skip ? index : nil
-        case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
-            literal = byte == UInt8(ascii: "t") ? .true : byte == UInt8(ascii: "f") ? .false : .null
-            let text = literal.text
-            let count = text.utf8CodeUnitCount
-            if index + count - 1 <= end {
-                // Whole in this piece (nearly always): compared at once.
-                for offset in 1..<count where bytes[index + offset - 1] != text.utf8Start[offset] {
-                    state = .ignored
-                    return nil
-                }
-                index += count - 1
-                state = .afterValue
-            } else {
-                literalMatched = 1
-                state = .literal
-            }
-        case UInt8(ascii: "-"):
-            startNumber(.sign, value: 0)
-            numberIsCount = false
-        case UInt8(ascii: "0"):
-            startNumber(.zero, value: 0)
-        case UInt8(ascii: "1")...UInt8(ascii: "9"):
-            // A count whole in this piece (nearly always): read at once.
-            var value = Int(byte &- UInt8(ascii: "0"))
-            var position = index
-            while position < end, position - index < 17 {
-                let digit = bytes[position] &- UInt8(ascii: "0")
-                guard digit < 10 else { break }
-                value = value &* 10 &+ Int(digit)
-                position += 1
-            }
-            if position < end {
-                let next = bytes[position]
-                if next != UInt8(ascii: "."), next != UInt8(ascii: "e"), next != UInt8(ascii: "E"),
-                    next &- UInt8(ascii: "0") >= 10
-                {
-                    if case .field(let field) = target { set(field, value) }
-                    index = position
-                    state = .afterValue
-                    return nil
-                }
-            }
-            startNumber(.integer, value: Int(byte &- UInt8(ascii: "0")))
-        default:
-            state = .ignored
-        }
-        return nil
-    }
-
-    private mutating func closeObject() {
-        if node == .root {
-            usage.merge(pending)
-            pending = TokenUsage()
-            state = .afterText
-        } else {
+    /// A read object closes; returns the state after it.
+    private mutating func closeObject() -> State {
+        guard node == .root else {
             node = node.parent
-            state = .afterValue
+            return .afterValue
         }
+        usage.merge(pending)
+        pending = TokenUsage()
+        return .afterText
     }
 
     // MARK: Numbers
 
+    /// The caller enters `.number`.
     private mutating func startNumber(_ phase: NumberPhase, value: Int) {
         numberPhase = phase
         numberValue = value
         numberDigits = 1
         numberIsCount = true
-        state = .number
     }
 
     /// Takes `byte` into the number; false when the number ended before it (`byte` is then left for
