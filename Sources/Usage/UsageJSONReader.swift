@@ -761,25 +761,8 @@ struct UsageJSONReader {
         in node: Node,
         lineDelimited: Bool
     ) -> Target {
-        // Called only once the length matched: eight bytes a step (the last word overlapping).
-        func named(_ expected: StaticString) -> Bool {
-            let text = UnsafeRawPointer(expected.utf8Start)
-            let bytes = UnsafeRawPointer(name)
-            guard length >= 8 else {
-                for offset in 0..<length where name[offset] != expected.utf8Start[offset] { return false }
-                return true
-            }
-            var offset = 0
-            while offset < length - 8 {
-                guard
-                    bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-                        == text.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-                else { return false }
-                offset += 8
-            }
-            return bytes.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self)
-                == text.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self)
-        }
+        @inline(__always)
+        func named(_ expected: StaticString) -> Bool { nameEquals(name, length, expected) }
         switch node {
         case .root:
             switch length {
@@ -814,6 +797,28 @@ struct UsageJSONReader {
 }
 
 // MARK: Scanning helpers
+
+/// Whether the `length` bytes at `name` are `expected`'s, whose length the caller checked: eight bytes a
+/// step (the last word overlapping).
+@inline(__always)
+private func nameEquals(_ name: UnsafePointer<UInt8>, _ length: Int, _ expected: StaticString) -> Bool {
+    let text = UnsafeRawPointer(expected.utf8Start)
+    let bytes = UnsafeRawPointer(name)
+    guard length >= 8 else {
+        for offset in 0..<length where name[offset] != expected.utf8Start[offset] { return false }
+        return true
+    }
+    var offset = 0
+    while offset < length - 8 {
+        guard
+            bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                == text.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+        else { return false }
+        offset += 8
+    }
+    return bytes.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self)
+        == text.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self)
+}
 
 private func hexDigit(_ byte: UInt8) -> UInt8? {
     switch byte {
