@@ -11,7 +11,7 @@ public enum UsageFormat: Equatable, Sendable {
     /// Media types compare ASCII case-insensitively and their parameters (`; charset=utf-8`) are
     /// ignored (RFC 9110 8.3.1).
     public init?(contentType: some Collection<UInt8>) {
-        guard let format = Self.mediaFormat(contentType) else { return nil }
+        guard let format = Self.contiguous(contentType, Self.mediaFormat) else { return nil }
         self = format
     }
 
@@ -19,13 +19,16 @@ public enum UsageFormat: Equatable, Sendable {
     /// several fields joined by commas) names a coding other than `identity`: the proxy relays
     /// compressed bodies untouched, so their bytes are not JSON.
     public init?(contentType: some Collection<UInt8>, contentEncoding: some Collection<UInt8>) {
-        guard Self.isIdentity(contentEncoding), let format = Self.mediaFormat(contentType) else { return nil }
+        guard Self.contiguous(contentEncoding, Self.isIdentity),
+            let format = Self.contiguous(contentType, Self.mediaFormat)
+        else { return nil }
         self = format
     }
 
     /// The head's values as Strings (nil when the field is absent).
     public init?(contentType: String?, contentEncoding: String? = nil) {
         guard let contentType else { return nil }
+        // A native String's UTF-8 is contiguous: read in place.
         if let contentEncoding {
             self.init(contentType: contentType.utf8, contentEncoding: contentEncoding.utf8)
         } else {
@@ -35,36 +38,58 @@ public enum UsageFormat: Equatable, Sendable {
 
     // Both readers look at each byte once and keep no copy: they run for every answer's head.
 
-    private static func mediaFormat(_ value: some Collection<UInt8>) -> UsageFormat? {
-        // type "/" subtype up to the parameters or trailing whitespace, lowercased, compared as it goes:
-        // whether it is still `text/event-stream`, `application/json`, `application/` so far, and its
-        // last five bytes (for `+json`).
-        var length = 0
-        var isEventStream = true
-        var isJSON = true
-        var isApplication = true
-        var lastFive: UInt64 = 0
-        for byte in value {
-            if byte == 0x20 || byte == 0x09 {
-                if length > 0 { break }
-                continue
-            }
-            if byte == UInt8(ascii: ";") { break }
-            let lowered = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
-            isEventStream = isEventStream && matches(lowered, at: length, in: "text/event-stream")
-            isJSON = isJSON && matches(lowered, at: length, in: "application/json")
-            if length < 12 { isApplication = isApplication && matches(lowered, at: length, in: "application/") }
-            lastFive = (lastFive << 8 | UInt64(lowered)) & 0xFF_FFFF_FFFF
-            length += 1
+    /// `body` over `value`'s bytes in place (a String's, an array's, a slice's), or over a copy.
+    private static func contiguous<Result>(
+        _ value: some Collection<UInt8>,
+        _ body: (UnsafeBufferPointer<UInt8>) -> Result
+    ) -> Result {
+        if let result = value.withContiguousStorageIfAvailable(body) { return result }
+        return Array(value).withUnsafeBufferPointer(body)
+    }
+
+    private static func mediaFormat(_ value: UnsafeBufferPointer<UInt8>) -> UsageFormat? {
+        // type "/" subtype: from the first byte that is not whitespace to the parameters or whitespace.
+        var start = 0
+        while start < value.count, value[start] == 0x20 || value[start] == 0x09 { start += 1 }
+        var end = start
+        while end < value.count, value[end] != UInt8(ascii: ";"), value[end] != 0x20, value[end] != 0x09 { end += 1 }
+        let media = UnsafeBufferPointer(rebasing: value[start..<end])
+        if equalsLowercased(media, "application/json") { return .json }
+        if equalsLowercased(media, "text/event-stream") { return .eventStream }
+        if media.count > 17, equalsLowercased(UnsafeBufferPointer(rebasing: media[..<12]), "application/"),
+            media[(media.count - 5)...].elementsEqual("+json".utf8, by: { $0 | 0x20 == $1 })
+        {
+            return .json
         }
-        if isEventStream && length == 17 { return .eventStream }
-        if isJSON && length == 16 { return .json }
-        // "+json", first byte highest.
-        if isApplication && length > 17 && lastFive == 0x2B_6A73_6F6E { return .json }
         return nil
     }
 
-    private static func isIdentity(_ value: some Collection<UInt8>) -> Bool {
+    /// Whether `bytes`, ASCII-lowercased, are `text` (lowercase letters, `/`, `-`, `+`; at least 8 bytes).
+    private static func equalsLowercased(_ bytes: UnsafeBufferPointer<UInt8>, _ text: StaticString) -> Bool {
+        let count = text.utf8CodeUnitCount
+        guard bytes.count == count, count >= 8, let base = bytes.baseAddress else { return false }
+        // Every byte of the media types compared has bit 5 set (letters, `/`, `-`, `+`): setting it in
+        // the value's bytes lowercases its letters and lets no printable byte but those match. Eight
+        // bytes a step, the last word overlapping.
+        let value = UnsafeRawPointer(base)
+        let expected = UnsafeRawPointer(text.utf8Start)
+        func word(_ offset: Int) -> Bool {
+            value.loadUnaligned(fromByteOffset: offset, as: UInt64.self) | 0x2020_2020_2020_2020
+                == expected.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+        }
+        var offset = 0
+        while offset < count - 8 {
+            guard word(offset) else { return false }
+            offset += 8
+        }
+        return word(count - 8)
+    }
+
+    private static func lowercased(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+    }
+
+    private static func isIdentity(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
         // Each comma-separated coding, whitespace trimmed, must be empty or `identity`.
         var length = 0
         var isIdentity = true
@@ -76,8 +101,7 @@ public enum UsageFormat: Equatable, Sendable {
                 length = 0
                 isIdentity = true
             default:
-                let lowered = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
-                isIdentity = isIdentity && matches(lowered, at: length, in: "identity")
+                isIdentity = isIdentity && matches(lowercased(byte), at: length, in: "identity")
                 length += 1
             }
         }

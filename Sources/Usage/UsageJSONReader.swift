@@ -55,7 +55,12 @@ struct UsageJSONReader {
     }
 
     /// Bytes of a member name the reader holds (at most `nameCapacity`).
-    var bufferedBytes: Int { min(nameLength, Self.nameCapacity) }
+    var bufferedBytes: Int {
+        switch state {
+        case .name, .nameEscape, .nameUnicode: min(nameLength, Self.nameCapacity)
+        default: 0
+        }
+    }
 
     /// Forgets the text being read (its uncommitted counts included) and expects a new one; `usage`
     /// stays. Event mode calls it at each event's end.
@@ -184,59 +189,28 @@ struct UsageJSONReader {
         while index < end {
             let byte = bytes[index]
             switch state {
-            case .skipString, .string:
-                // The bulk of every answer: text and ids, sixteen bytes a step.
-                let stop = firstStringStop(bytes, from: index, to: end)
-                index = stop
-                guard stop < end else { return end }
-                let stopByte = bytes[stop]
-                if stopByte == UInt8(ascii: "\"") {
-                    index += 1
-                    if state == .string {
-                        state = .afterValue
-                    } else {
-                        state = .skip
-                    }
-                } else if stopByte == UInt8(ascii: "\\") {
-                    index += 1
-                    state = state == .string ? .stringEscape : .skipStringEscape
-                } else if lineDelimited && (stopByte == 0x0A || stopByte == 0x0D) {
-                    return stop
-                } else if state == .string {
-                    // A raw control character: not JSON (RFC 8259 7).
-                    state = .ignored
-                } else {
-                    index += 1
-                }
             case .skip:
-                // Between the strings of a skipped container: short runs, byte by byte.
-                while index < end {
-                    let byte = bytes[index]
-                    if byte == UInt8(ascii: "\"") {
-                        index += 1
-                        state = .skipString
-                        break
-                    }
-                    // `[`/`{` and `]`/`}` differ only in bit 5.
-                    let folded = byte | 0x20
-                    if folded == UInt8(ascii: "{") {
-                        skipDepth += 1
-                    } else if folded == UInt8(ascii: "}") {
-                        skipDepth -= 1
-                        if skipDepth == 0 {
-                            index += 1
-                            state = .afterValue
-                            break
-                        }
-                    } else if lineDelimited && (byte == 0x0A || byte == 0x0D) {
-                        return index
-                    }
-                    index += 1
+                index = skip(bytes, from: index, to: end)
+                if state == .skip { return index }
+            case .skipString:
+                switch scanString(bytes, &index, end, lax: true) {
+                case .closed: state = .skip
+                case .open: return end
+                case .openEscape:
+                    state = .skipStringEscape
+                    return end
+                case .lineEnd: return index
+                case .lineEndInEscape:
+                    state = .skipStringEscape
+                    return index
+                case .malformed: state = .ignored
                 }
             case .skipStringEscape:
                 if lineDelimited && (byte == 0x0A || byte == 0x0D) { return index }
                 index += 1
                 state = .skipString
+            case .string:
+                if let stop = readString(bytes, &index, end) { return stop }
             case .stringEscape:
                 if byte < 0x20 {
                     if lineDelimited && (byte == 0x0A || byte == 0x0D) { return index }
@@ -253,7 +227,7 @@ struct UsageJSONReader {
                 let stopByte = bytes[stop]
                 if stopByte == UInt8(ascii: "\"") {
                     index += 1
-                    target = resolveName()
+                    target = resolveBufferedName()
                     state = .colon
                 } else if stopByte == UInt8(ascii: "\\") {
                     index += 1
@@ -300,8 +274,24 @@ struct UsageJSONReader {
                     state = .name
                 }
             case .number:
-                if !readNumberByte(byte) { continue }
-                index += 1
+                if numberPhase == .integer {
+                    // The digits of a count, in one tight loop.
+                    var value = numberValue
+                    var digits = numberDigits
+                    while index < end {
+                        let digit = bytes[index] &- UInt8(ascii: "0")
+                        guard digit < 10 else { break }
+                        digits += 1
+                        // 18 digits always fit an Int; a longer count is not one a backend reports.
+                        if digits <= 18 { value = value &* 10 &+ Int(digit) }
+                        index += 1
+                    }
+                    numberValue = value
+                    numberDigits = digits
+                    if digits > 18 { numberIsCount = false }
+                    guard index < end else { return end }
+                }
+                if readNumberByte(bytes[index]) { index += 1 }
             case .literal:
                 let text = literal.text
                 if byte != text.utf8Start[literalMatched] {
@@ -316,22 +306,310 @@ struct UsageJSONReader {
                 guard lineDelimited else { return end }
                 return firstLineEnd(bytes, from: index, to: end)
             case .beforeText, .memberStart, .memberNext, .colon, .value, .afterValue, .afterText:
-                if byte <= 0x20 {
-                    if byte == 0x20 || byte == 0x09 {
-                        index += 1
-                        continue
-                    }
-                    if byte == 0x0A || byte == 0x0D {
-                        if lineDelimited { return index }
-                        index += 1
-                        continue
-                    }
-                }
-                index += 1
-                structural(byte)
+                if let stop = readStructure(bytes, &index, end) { return stop }
             }
         }
         return end
+    }
+
+    /// The structural states: token after token in one loop while the reader stays in them (names
+    /// resolved, strings skipped, skipped containers, literals and short numbers handled in place);
+    /// returns the position to return at (a line end, or the end inside a skipped value), or nil to go
+    /// on in `read`. The position and the state live in locals here, written back wherever it leaves.
+    private mutating func readStructure(_ bytes: UnsafePointer<UInt8>, _ index: inout Int, _ end: Int) -> Int? {
+        var position = index
+        var state = self.state
+        defer {
+            index = position
+            self.state = state
+        }
+        while position < end {
+            let byte = bytes[position]
+            if byte <= 0x20 {
+                if byte == 0x20 || byte == 0x09 {
+                    position += 1
+                    continue
+                }
+                if byte == 0x0A || byte == 0x0D {
+                    if lineDelimited { return position }
+                    position += 1
+                    continue
+                }
+            }
+            position += 1
+            switch state {
+            case .memberStart, .memberNext:
+                if byte == UInt8(ascii: "\"") {
+                    // The name, resolved in place when it closes in this piece without an escape (nearly
+                    // always), else copied into `name` and read on in `.name`.
+                    let start = position
+                    let stop = firstStringStop(bytes, from: start, to: end)
+                    guard stop < end && bytes[stop] == UInt8(ascii: "\"") else {
+                        nameLength = 0
+                        appendName(bytes, from: start, to: stop)
+                        position = stop
+                        state = .name
+                        return nil
+                    }
+                    // (Static: a method would copy the whole reader for the call.)
+                    target = Self.resolveName(
+                        bytes + start,
+                        length: stop - start,
+                        in: node,
+                        lineDelimited: lineDelimited
+                    )
+                    position = stop + 1
+                    // Compact JSON: the colon right after it.
+                    if position < end && bytes[position] == UInt8(ascii: ":") {
+                        position += 1
+                        state = .value
+                    } else {
+                        state = .colon
+                    }
+                } else if byte == UInt8(ascii: "}") && state == .memberStart {
+                    state = closeObject()
+                } else {
+                    state = .ignored
+                    return nil
+                }
+            case .colon:
+                guard byte == UInt8(ascii: ":") else {
+                    state = .ignored
+                    return nil
+                }
+                state = .value
+            case .value:
+                switch byte {
+                case UInt8(ascii: "\""):
+                    // A string without escapes that closes in this piece (nearly always): one scan.
+                    let stop = firstStringStop(bytes, from: position, to: end)
+                    if stop < end && bytes[stop] == UInt8(ascii: "\"") {
+                        position = stop + 1
+                        state = .afterValue
+                        continue
+                    }
+                    position = stop
+                    let lineEnd = readString(bytes, &position, end)
+                    state = self.state
+                    if let lineEnd { return lineEnd }
+                    if state != .afterValue { return nil }
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    if byte == UInt8(ascii: "{"), case .object(let child) = target {
+                        node = child
+                        state = .memberStart
+                        continue
+                    }
+                    skipDepth = 1
+                    self.state = .skip
+                    position = skip(bytes, from: position, to: end)
+                    state = self.state
+                    if state != .afterValue { return state == .skip ? position : nil }
+                case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+                    literal = byte == UInt8(ascii: "t") ? .true : byte == UInt8(ascii: "f") ? .false : .null
+                    let text = literal.text
+                    let count = text.utf8CodeUnitCount
+                    guard position + count - 1 <= end else {
+                        literalMatched = 1
+                        state = .literal
+                        return nil
+                    }
+                    // Whole in this piece (nearly always): compared at once.
+                    for offset in 1..<count where bytes[position + offset - 1] != text.utf8Start[offset] {
+                        state = .ignored
+                        return nil
+                    }
+                    position += count - 1
+                    state = .afterValue
+                case UInt8(ascii: "1")...UInt8(ascii: "9"):
+                    // A count whole in this piece (nearly always): read at once.
+                    var value = Int(byte &- UInt8(ascii: "0"))
+                    var next = position
+                    while next < end, next - position < 17 {
+                        let digit = bytes[next] &- UInt8(ascii: "0")
+                        guard digit < 10 else { break }
+                        value = value &* 10 &+ Int(digit)
+                        next += 1
+                    }
+                    if next < end {
+                        let after = bytes[next]
+                        if after != UInt8(ascii: "."), after != UInt8(ascii: "e"), after != UInt8(ascii: "E"),
+                            after &- UInt8(ascii: "0") >= 10
+                        {
+                            if case .field(let field) = target { set(field, value) }
+                            position = next
+                            state = .afterValue
+                            continue
+                        }
+                    }
+                    startNumber(.integer, value: Int(byte &- UInt8(ascii: "0")))
+                    state = .number
+                    return nil
+                case UInt8(ascii: "-"):
+                    startNumber(.sign, value: 0)
+                    numberIsCount = false
+                    state = .number
+                    return nil
+                case UInt8(ascii: "0"):
+                    startNumber(.zero, value: 0)
+                    state = .number
+                    return nil
+                default:
+                    state = .ignored
+                    return nil
+                }
+            case .afterValue:
+                if byte == UInt8(ascii: ",") {
+                    state = .memberNext
+                } else if byte == UInt8(ascii: "}") {
+                    state = closeObject()
+                } else {
+                    state = .ignored
+                    return nil
+                }
+            case .beforeText:
+                // Only an object holds usage: anything else is not read (`data: [DONE]` among them).
+                guard byte == UInt8(ascii: "{") else {
+                    state = .ignored
+                    return nil
+                }
+                node = .root
+                state = .memberStart
+            default:
+                // `.afterText`: a second value after the text.
+                state = .ignored
+                return nil
+            }
+        }
+        return nil
+    }
+
+    /// A string value of a read object, from `index` on; returns the position to return at when it
+    /// stops at a line end, else nil.
+    @inline(__always)
+    private mutating func readString(_ bytes: UnsafePointer<UInt8>, _ index: inout Int, _ end: Int) -> Int? {
+        switch scanString(bytes, &index, end, lax: false) {
+        case .closed: state = .afterValue
+        case .open: state = .string
+        case .openEscape: state = .stringEscape
+        case .lineEnd:
+            state = .string
+            return index
+        case .lineEndInEscape:
+            state = .stringEscape
+            return index
+        case .malformed: state = .ignored
+        }
+        return nil
+    }
+
+    /// Inside a skipped container (`state == .skip`), from `start`: returns where it stopped, with
+    /// `state` still `.skip` at the end of the piece or a line end, or the state the skip ended in.
+    private mutating func skip(_ bytes: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int {
+        var index = start
+        var depth = skipDepth
+        defer { skipDepth = depth }
+        while index < end {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                switch scanString(bytes, &index, end, lax: true) {
+                case .closed: continue
+                case .open:
+                    state = .skipString
+                    return end
+                case .openEscape:
+                    state = .skipStringEscape
+                    return end
+                case .lineEnd:
+                    state = .skipString
+                    return index
+                case .lineEndInEscape:
+                    state = .skipStringEscape
+                    return index
+                case .malformed:
+                    state = .ignored
+                    return index
+                }
+            }
+            // `[`/`{` and `]`/`}` differ only in bit 5.
+            let folded = byte | 0x20
+            if folded == UInt8(ascii: "{") {
+                depth += 1
+            } else if folded == UInt8(ascii: "}") {
+                depth -= 1
+                if depth == 0 {
+                    state = .afterValue
+                    return index + 1
+                }
+            } else if lineDelimited && (byte == 0x0A || byte == 0x0D) {
+                return index
+            }
+            index += 1
+        }
+        return end
+    }
+
+    private enum StringEnd {
+        /// At its closing quote (`index` just after it).
+        case closed
+        /// The piece ended inside it.
+        case open
+        /// The piece ended right after a `\`.
+        case openEscape
+        /// Event mode: at a line end inside it (`index` at the CR or LF).
+        case lineEnd
+        /// Event mode: at a line end right after a `\`.
+        case lineEndInEscape
+        /// A raw control character (not `lax`).
+        case malformed
+    }
+
+    /// Skips string bytes from `index`: sixteen at a time between the stops. `lax` (skipped values)
+    /// lets control characters through.
+    @inline(__always)
+    private func scanString(_ bytes: UnsafePointer<UInt8>, _ index: inout Int, _ end: Int, lax: Bool) -> StringEnd {
+        var position = index
+        while true {
+            position = firstStringStop(bytes, from: position, to: end)
+            guard position < end else {
+                index = end
+                return .open
+            }
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                index = position + 1
+                return .closed
+            }
+            if byte == UInt8(ascii: "\\") {
+                guard position + 1 < end else {
+                    index = end
+                    return .openEscape
+                }
+                let escaped = bytes[position + 1]
+                if escaped < 0x20 {
+                    if lineDelimited && (escaped == 0x0A || escaped == 0x0D) {
+                        index = position + 1
+                        return .lineEndInEscape
+                    }
+                    if !lax {
+                        index = position + 1
+                        return .malformed
+                    }
+                }
+                position += 2
+                continue
+            }
+            // A control character: a line end in event mode, else not JSON (RFC 8259 7).
+            if lineDelimited && (byte == 0x0A || byte == 0x0D) {
+                index = position
+                return .lineEnd
+            }
+            if !lax {
+                index = position
+                return .malformed
+            }
+            position += 1
+        }
     }
 
     /// Event mode: the next `data:` line continues this event, as if an LF (JSON whitespace) came here.
@@ -350,94 +628,25 @@ struct UsageJSONReader {
         }
     }
 
-    /// A byte other than whitespace where a structural token is expected.
-    private mutating func structural(_ byte: UInt8) {
-        switch state {
-        case .beforeText:
-            // Only an object holds usage: anything else is not read (`data: [DONE]` among them).
-            if byte == UInt8(ascii: "{") {
-                node = .root
-                state = .memberStart
-            } else {
-                state = .ignored
-            }
-        case .memberStart, .memberNext:
-            if byte == UInt8(ascii: "\"") {
-                nameLength = 0
-                state = .name
-            } else if byte == UInt8(ascii: "}") && state == .memberStart {
-                closeObject()
-            } else {
-                state = .ignored
-            }
-        case .colon:
-            state = byte == UInt8(ascii: ":") ? .value : .ignored
-        case .value:
-            startValue(byte)
-        case .afterValue:
-            if byte == UInt8(ascii: ",") {
-                state = .memberNext
-            } else if byte == UInt8(ascii: "}") {
-                closeObject()
-            } else {
-                state = .ignored
-            }
-        default:
-            // `.afterText`: a second value after the text.
-            state = .ignored
-        }
-    }
-
-    private mutating func startValue(_ byte: UInt8) {
-        switch byte {
-        case UInt8(ascii: "{"):
-            if case .object(let child) = target {
-                node = child
-                state = .memberStart
-            } else {
-                skipDepth = 1
-                state = .skip
-            }
-        case UInt8(ascii: "["):
-            skipDepth = 1
-            state = .skip
-        case UInt8(ascii: "\""):
-            state = .string
-        case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
-            literal = byte == UInt8(ascii: "t") ? .true : byte == UInt8(ascii: "f") ? .false : .null
-            literalMatched = 1
-            state = .literal
-        case UInt8(ascii: "-"):
-            startNumber(.sign, value: 0)
-            numberIsCount = false
-        case UInt8(ascii: "0"):
-            startNumber(.zero, value: 0)
-        case UInt8(ascii: "1")...UInt8(ascii: "9"):
-            startNumber(.integer, value: Int(byte &- UInt8(ascii: "0")))
-        default:
-            state = .ignored
-        }
-    }
-
-    private mutating func closeObject() {
-        if node == .root {
-            usage.merge(pending)
-            pending = TokenUsage()
-            state = .afterText
-        } else {
+    /// A read object closes; returns the state after it.
+    private mutating func closeObject() -> State {
+        guard node == .root else {
             node = node.parent
-            state = .afterValue
+            return .afterValue
         }
+        usage.merge(pending)
+        pending = TokenUsage()
+        return .afterText
     }
 
     // MARK: Numbers
 
+    /// The caller enters `.number`.
     private mutating func startNumber(_ phase: NumberPhase, value: Int) {
         numberPhase = phase
         numberValue = value
         numberDigits = 1
         numberIsCount = true
-        state = .number
     }
 
     /// Takes `byte` into the number; false when the number ended before it (`byte` is then left for
@@ -530,38 +739,51 @@ struct UsageJSONReader {
         nameLength = Self.nameCapacity + 1
     }
 
-    private func nameIs(_ expected: StaticString) -> Bool {
-        guard nameLength == expected.utf8CodeUnitCount else { return false }
+    /// The name in `name` (read across pieces or with escapes), resolved.
+    private func resolveBufferedName() -> Target {
+        guard nameLength <= Self.nameCapacity else { return .skip }
         return withUnsafeBytes(of: name) { storage in
-            let text = expected.utf8Start
-            for index in 0..<nameLength where storage[index] != text[index] { return false }
-            return true
+            Self.resolveName(
+                storage.baseAddress!.assumingMemoryBound(to: UInt8.self),
+                length: nameLength,
+                in: node,
+                lineDelimited: lineDelimited
+            )
         }
     }
 
-    /// What the value of the member just named is for, in the object being read (SPEC 7's fields).
-    private func resolveName() -> Target {
+    /// What the value of the member named by `length` bytes at `name` is for, in the object being
+    /// read (SPEC 7's fields). Lengths first: most names are ruled out without looking at a byte.
+    @inline(__always)
+    private static func resolveName(
+        _ name: UnsafePointer<UInt8>,
+        length: Int,
+        in node: Node,
+        lineDelimited: Bool
+    ) -> Target {
+        @inline(__always)
+        func named(_ expected: StaticString) -> Bool { nameEquals(name, length, expected) }
         switch node {
         case .root:
-            if nameIs("usage") { return .object(.usage) }
+            switch length {
+            case 5 where named("usage"): return .object(.usage)
             // Events only: the Responses API's `response.completed` and Anthropic's `message_start`.
-            if lineDelimited {
-                if nameIs("response") { return .object(.response) }
-                if nameIs("message") { return .object(.message) }
+            case 8 where lineDelimited && named("response"): return .object(.response)
+            case 7 where lineDelimited && named("message"): return .object(.message)
+            default: return .skip
             }
-            return .skip
         case .response:
-            return nameIs("usage") ? .object(.responseUsage) : .skip
+            return length == 5 && named("usage") ? .object(.responseUsage) : .skip
         case .message:
-            return nameIs("usage") ? .object(.messageUsage) : .skip
+            return length == 5 && named("usage") ? .object(.messageUsage) : .skip
         case .usage, .responseUsage, .messageUsage:
-            switch nameLength {
-            case 12 where nameIs("input_tokens"): return .field(.input)
-            case 13 where nameIs("prompt_tokens"): return .field(.input)
-            case 13 where nameIs("output_tokens"): return .field(.output)
-            case 17 where nameIs("completion_tokens"): return .field(.output)
-            case 23 where nameIs("cache_read_input_tokens"): return .field(.cachedInput)
-            case 20 where nameIs("input_tokens_details"), 21 where nameIs("prompt_tokens_details"):
+            switch length {
+            case 12 where named("input_tokens"): return .field(.input)
+            case 13 where named("prompt_tokens"): return .field(.input)
+            case 13 where named("output_tokens"): return .field(.output)
+            case 17 where named("completion_tokens"): return .field(.output)
+            case 23 where named("cache_read_input_tokens"): return .field(.cachedInput)
+            case 20 where named("input_tokens_details"), 21 where named("prompt_tokens_details"):
                 let details: Node =
                     node == .usage
                     ? .usageDetails : node == .responseUsage ? .responseUsageDetails : .messageUsageDetails
@@ -569,12 +791,34 @@ struct UsageJSONReader {
             default: return .skip
             }
         case .usageDetails, .responseUsageDetails, .messageUsageDetails:
-            return nameIs("cached_tokens") ? .field(.cachedInput) : .skip
+            return length == 13 && named("cached_tokens") ? .field(.cachedInput) : .skip
         }
     }
 }
 
 // MARK: Scanning helpers
+
+/// Whether the `length` bytes at `name` are `expected`'s, whose length the caller checked: eight bytes a
+/// step (the last word overlapping).
+@inline(__always)
+private func nameEquals(_ name: UnsafePointer<UInt8>, _ length: Int, _ expected: StaticString) -> Bool {
+    let text = UnsafeRawPointer(expected.utf8Start)
+    let bytes = UnsafeRawPointer(name)
+    guard length >= 8 else {
+        for offset in 0..<length where name[offset] != expected.utf8Start[offset] { return false }
+        return true
+    }
+    var offset = 0
+    while offset < length - 8 {
+        guard
+            bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                == text.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+        else { return false }
+        offset += 8
+    }
+    return bytes.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self)
+        == text.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self)
+}
 
 private func hexDigit(_ byte: UInt8) -> UInt8? {
     switch byte {

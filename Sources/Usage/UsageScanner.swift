@@ -130,6 +130,16 @@ public struct UsageScanner: Sendable {
                     continue
                 }
                 if byte == UInt8(ascii: "d") {
+                    // `data:` whole in this piece (nearly always): straight to the value.
+                    if index + 5 <= count,
+                        UnsafeRawPointer(bytes + index).loadUnaligned(as: UInt32.self)
+                            == UInt32(littleEndian: 0x6174_6164),  // "data"
+                        bytes[index + 4] == UInt8(ascii: ":")
+                    {
+                        index += 5
+                        line = .valueStart
+                        continue
+                    }
                     matched = 1
                     line = .fieldName
                 } else {

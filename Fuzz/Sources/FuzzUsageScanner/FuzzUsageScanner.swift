@@ -8,7 +8,9 @@
 // bounds), an AddressSanitizer report (each piece is fed with every byte outside it poisoned, so a read
 // past a piece or of an earlier one is caught), a hang or too much memory. Rules checked after each piece:
 // the scanner never holds more than `UsageScanner.bufferCapacity` bytes, and a field once reported stays
-// reported (a later piece may change its value, never remove it).
+// reported (a later piece may change its value, never remove it). And where every JSON text of the input
+// is valid (RFC 8259, UTF-8), the usage must equal what ReferenceUsage, an independent whole-body reading
+// of the documented rules, gives.
 import FuzzKit
 import Usage
 
@@ -44,15 +46,23 @@ func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             )
         }
         require(scanner.sawUsage == !scanner.usage.isEmpty, "sawUsage disagrees with usage")
-        transcripts.append((schedule, [Outcome(usage: scanner.usage)]))
+        transcripts.append((schedule, [Outcome(format: format, usage: scanner.usage)]))
     }
-    if traceTranscripts { print("format \(format), body \(escaped(input.bytes))") }
     requireSameTranscripts(transcripts)
+    // Where every text is valid JSON, the result must be what a plain reading of the rules gives.
+    if let expected = ReferenceUsage.expected(input.bytes, format), let got = transcripts.first?.events.first {
+        require(
+            got.usage == expected,
+            "the usage differs from the reference reading",
+            "\(format) body \(escaped(input.bytes))\nscanner: \(got.usage)\nreference: \(expected)"
+        )
+    }
     return 0
 }
 
 /// What an answer's scan came to.
 struct Outcome: Equatable, CustomStringConvertible {
+    var format: UsageFormat
     var usage: TokenUsage
-    var description: String { "usage: \(usage)" }
+    var description: String { "\(format): \(usage)" }
 }

@@ -4,7 +4,7 @@ import Usage
 /// writes arrive in (one per SSE event; a JSON answer whole), so that callgrind's count inside
 /// `account` divided by the runs and the bytes gives instructions per answer and per byte.
 ///
-/// `UsageCost <chat-stream|chat-json|responses-stream|anthropic-stream> [repeat]`
+/// `UsageCost <chat-stream|chat-json|tiny-json|responses-stream|anthropic-stream> [repeat]`
 @main
 struct UsageCost {
     static func main() {
@@ -97,6 +97,12 @@ struct Answer {
         return [
             events("chat-stream", chat),
             Answer(name: "chat-json", contentType: "application/json", pieces: [Array(json.utf8)]),
+            // The floor: scanner, format and result around the smallest answer with usage.
+            Answer(
+                name: "tiny-json",
+                contentType: "application/json",
+                pieces: [Array(#"{"usage":{"prompt_tokens":5,"completion_tokens":1}}"#.utf8)]
+            ),
             events("responses-stream", responses),
             Answer(
                 name: "anthropic-stream",
