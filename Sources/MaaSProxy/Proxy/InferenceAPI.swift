@@ -11,11 +11,22 @@ enum InferenceAPI: String, Sendable, CaseIterable {
     case messages = "/v1/messages"
 
     /// The API `path` calls, nil for any other path.
-    init?(path: some StringProtocol) {
-        // Longest first would not matter: no suffix here ends another.
-        guard let api = Self.allCases.first(where: { path.hasSuffix($0.rawValue) }) else { return nil }
-        self = api
+    init?(path: Substring) {
+        // Every forwarded POST asks: compare bytes from the end, and only paths ending in `s` (all
+        // five do) get that far. No suffix here ends another, so the order does not matter.
+        let utf8 = path.utf8
+        guard utf8.last == UInt8(ascii: "s") else { return nil }
+        for api in Self.allCases {
+            let suffix = api.rawValue.utf8
+            if utf8.count >= suffix.count, utf8.reversed().starts(with: suffix.reversed()) {
+                self = api
+                return
+            }
+        }
+        return nil
     }
+
+    init?(path: String) { self.init(path: Substring(path)) }
 
     /// Whether `stream_options.include_usage` applies (`usage.forceStreamUsage`): chat and text
     /// completions only.
