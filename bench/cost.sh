@@ -57,6 +57,9 @@
 #        MAAS_EXTRA=yaml    YAML text appended to the maas-proxy.yaml every maas leg reads (the -nousage legs
 #                           add `usage:` to it, so it must not have a `usage:` section of its own then)
 #        OUT=bench/results/cost.txt  where the results go
+#        KEEP=dir           copy the raw material there: every session's callgrind file (cg-LEG-SIZE-SECONDS.callgrind,
+#                           for callgrind_annotate; compare a leg's two sessions to see where a request's
+#                           instructions go), strace counts, wrk output, the maas legs' /metrics
 # Needs nginx, libnginx-mod-http-js, haproxy, wrk, valgrind, strace (installed with apt-get when
 # missing, without starting the packaged services). Results go to OUT (bench/results/cost.txt).
 set -euo pipefail
@@ -78,6 +81,7 @@ prebuilt=${BIN:-}
 nginx_body_buffer=${NGINX_BODY_BUFFER:-256k}
 maas_extra=${MAAS_EXTRA:-}
 out=${OUT:-bench/results/cost.txt}
+keep=${KEEP:-}
 command_line="DURATION=$duration FACTOR=$factor STRACE_DURATION=$strace_duration IDLE=$idle"
 command_line+=" CONNECTIONS=$connections WARMUP=$warmup LEGS=\"$legs\" SIZES=\"$sizes\""
 [ -n "$prebuilt" ] && command_line+=" BIN=$prebuilt"
@@ -685,3 +689,9 @@ mkdir -p "$(dirname "$out")"
   [ -n "$idle_raw" ] && echo "  idle: $idle_raw"
   for w in "${warnings[@]}"; do echo "WARNING: $w"; done
 } | tee "$out"
+if [ -n "$keep" ]; then
+  mkdir -p "$keep"
+  cp "$work"/*.callgrind "$work"/metrics-*.txt "$keep"/ 2>/dev/null || true
+  for dir in "$work"/cg-* "$work"/strace-*; do [ -d "$dir" ] && cp -r "$dir" "$keep"/; done
+  echo "cost: raw material in $keep" >&2
+fi
