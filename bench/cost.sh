@@ -272,7 +272,19 @@ YAML
 [ -z "$maas_extra" ] || printf '%s\n' "$maas_extra" >>"$work/maas-proxy.yaml"
 # The -nousage legs: the same, with token usage accounting off (SPEC 7).
 { cat "$work/maas-proxy.yaml"; printf 'usage:\n  enabled: false\n'; } >"$work/maas-proxy-nousage.yaml"
+declare -A usage_enabled=([base]=- [nousage]=-)
 if has_maas; then
+  # Whether each file leaves usage accounting on, as the proxy reads it (MAAS_EXTRA may turn it off too).
+  configs=(base)
+  [[ " $legs " == *"-nousage "* ]] && configs+=(nousage) # else MAAS_EXTRA may have a usage: section
+  for config in "${configs[@]}"; do
+    file=$work/maas-proxy.yaml
+    [ "$config" = nousage ] && file=$work/maas-proxy-nousage.yaml
+    "$bin/maas-proxy" check-config --config "$file" >"$work/check-config-$config.txt" 2>&1 ||
+      fail "maas-proxy check-config refuses $(basename "$file") (MAAS_EXTRA?)" "check-config-$config.txt"
+    usage_enabled[$config]=$(awk '/^usage:/ {u = 1; next} /^[^ ]/ {u = 0} u && $1 == "enabled:" {print ($2 == "true" ? "on" : "off")}' \
+      "$work/check-config-$config.txt")
+  done
   # valgrind 3.19 gives up on Swift 6.3's DWARF; the code is the same without it.
   strip --strip-debug -o "$work/maas-proxy.stripped" "$bin/maas-proxy"
 fi
@@ -386,8 +398,8 @@ HAPROXY
 leg_path() { # leg -> the request path it is driven with
   case $1 in *-path | *-path-nousage) echo "$bench_model_prefix/v1/chat/completions" ;; *) echo /v1/chat/completions ;; esac
 }
-leg_usage() { # leg -> on when it is maas-proxy with token usage accounting, off for the -nousage legs, - else
-  case $1 in *-nousage) echo off ;; maas-*) echo on ;; *) echo - ;; esac
+leg_usage() { # leg -> on/off: its maas-proxy's usage.enabled as check-config reads its file; - for the others
+  case $1 in *-nousage) echo "${usage_enabled[nousage]}" ;; maas-*) echo "${usage_enabled[base]}" ;; *) echo - ;; esac
 }
 
 start_leg() { # leg size tag callgrind_out|"" -> starts one instance; sets leg_pid and leg_url (maas: leg_admin)
@@ -402,7 +414,7 @@ start_leg() { # leg size tag callgrind_out|"" -> starts one instance; sets leg_p
       leg_admin=$admin
       local exe=$bin/maas-proxy config=$work/maas-proxy.yaml
       [ -n "$cg" ] && exe=$work/maas-proxy.stripped
-      [ "$(leg_usage "$leg")" = off ] && config=$work/maas-proxy-nousage.yaml
+      [[ $leg == *-nousage ]] && config=$work/maas-proxy-nousage.yaml
       "${runner[@]}" "$exe" serve --config "$config" --listen "127.0.0.1:$port" \
         --admin-listen "127.0.0.1:$admin" --workers 1 --log-level warning >"$dir/out" 2>&1 &
       leg_pid=$!
@@ -636,8 +648,9 @@ mkdir -p "$(dirname "$out")"
   echo "instructions: callgrind, two sessions of ${duration}s and ${long}s of wrk, (difference of totals) / (difference"
   echo "of requests the backend served); system calls: strace -c -f over ${strace_duration}s of wrk on the native process,"
   echo "all threads, / requests served (strace slows the proxy: counts at saturation). maas-proxy: admission on,"
-  echo "decision cached, --log-level warning, metrics on, token usage accounting on (usage.enabled, the default) except"
-  echo "on the -nousage legs (usage: {enabled: false}); the backend's answer reports usage (completion_tokens 9)."
+  echo "decision cached, --log-level warning, metrics on; token usage accounting (usage.enabled, on by default) as the"
+  echo "table's usage column says (the -nousage legs add usage: {enabled: false}); the backend's answer reports usage"
+  echo "(completion_tokens 9)."
   [ -z "$maas_extra" ] || echo "maas-proxy.yaml + MAAS_EXTRA: $(tr '\n' ' ' <<<"$maas_extra")"
   echo "nginx: client_body_buffer_size $nginx_body_buffer (path),"
   echo "256k (njs); HAProxy: tune.bufsize 256k for json_query on the ~100 KB body, else the default 16k."
