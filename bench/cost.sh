@@ -4,6 +4,9 @@
 # maas-proxy and the proxies it is compared with, all in one run over the same backend:
 #   maas-path     maas-proxy, path routing  (<prefix>/v1/chat/completions)
 #   maas-body     maas-proxy, body routing  (/v1/chat/completions, the body's "model" picks the model)
+#   maas-path-nousage, maas-body-nousage  the same with token usage accounting off (`usage: {enabled:
+#                 false}` in the proxy's configuration; SPEC 7): opt-in through LEGS, they measure what
+#                 reading the answer's `usage` costs (the backend's answer carries one)
 #   nginx-path    nginx proxy_pass, upstream keepalive                        (<prefix>/v1/…)
 #   nginx-body    nginx + njs: js_content parses the body, sets the prefix, internalRedirect to
 #                 a proxy_pass location (the body already read is what goes upstream)
@@ -36,6 +39,8 @@
 # default 16k otherwise.
 #
 # Usage: bash bench/cost.sh   (about 8 minutes with the defaults on the shared 2-core machine)
+#        LEGS="maas-path maas-path-nousage maas-body maas-body-nousage" SIZES=small IDLE=0 bash bench/cost.sh
+#        (the cost of token usage accounting per request, path and body routed)
 # Env:   DURATION=3         seconds wrk drives the short callgrind session (the long one: FACTOR×)
 #        FACTOR=3           length of the long session relative to the short one
 #        STRACE_DURATION=3  seconds of the wrk run counted by strace
@@ -49,8 +54,14 @@
 #                           instructions and 62 system calls per request, against 25 600 and 8 in memory).
 #                           The njs leg keeps 256k: r.requestText is empty for a body in a file.
 #        SCRATCH=.build     swift build --scratch-path when building
+#        MAAS_EXTRA=yaml    YAML text appended to the maas-proxy.yaml every maas leg reads (the -nousage legs
+#                           add `usage:` to it, so it must not have a `usage:` section of its own then)
+#        OUT=bench/results/cost.txt  where the results go
+#        KEEP=dir           copy the raw material there: every session's callgrind file (cg-LEG-SIZE-SECONDS.callgrind,
+#                           for callgrind_annotate; compare a leg's two sessions to see where a request's
+#                           instructions go), strace counts, wrk output, the maas legs' /metrics
 # Needs nginx, libnginx-mod-http-js, haproxy, wrk, valgrind, strace (installed with apt-get when
-# missing, without starting the packaged services). Results go to bench/results/cost.txt.
+# missing, without starting the packaged services). Results go to OUT (bench/results/cost.txt).
 set -euo pipefail
 # BIN is read relative to where the script was started, before moving to the repository root.
 [ -z "${BIN:-}" ] || BIN=$(cd "$BIN" && pwd)
@@ -68,14 +79,19 @@ sizes=${SIZES:-small large}
 scratch=${SCRATCH:-.build}
 prebuilt=${BIN:-}
 nginx_body_buffer=${NGINX_BODY_BUFFER:-256k}
+maas_extra=${MAAS_EXTRA:-}
+out=${OUT:-bench/results/cost.txt}
+keep=${KEEP:-}
 command_line="DURATION=$duration FACTOR=$factor STRACE_DURATION=$strace_duration IDLE=$idle"
 command_line+=" CONNECTIONS=$connections WARMUP=$warmup LEGS=\"$legs\" SIZES=\"$sizes\""
 [ -n "$prebuilt" ] && command_line+=" BIN=$prebuilt"
 [ "$nginx_body_buffer" = 256k ] || command_line+=" NGINX_BODY_BUFFER=$nginx_body_buffer"
 [ "$scratch" = .build ] || command_line+=" SCRATCH=$scratch"
+[ -z "$maas_extra" ] || command_line+=" MAAS_EXTRA=$(printf '%q' "$maas_extra")"
+[ "$out" = bench/results/cost.txt ] || command_line+=" OUT=$out"
 command_line+=" bash bench/cost.sh"
 
-all_legs="maas-path maas-body nginx-path nginx-body haproxy-path haproxy-body"
+all_legs="maas-path maas-path-nousage maas-body maas-body-nousage nginx-path nginx-body haproxy-path haproxy-body"
 for leg in $legs; do
   [[ " $all_legs " == *" $leg "* ]] || { echo "cost: unknown leg '$leg' in LEGS ($all_legs)" >&2; exit 2; }
 done
@@ -83,7 +99,11 @@ for size in $sizes; do
   case $size in small | large) ;; *) echo "cost: unknown size '$size' in SIZES (small large)" >&2; exit 2 ;; esac
 done
 has_leg() { [[ " $legs " == *" $1 "* ]]; }
-has_maas() { has_leg maas-path || has_leg maas-body || [ "$idle" != 0 ]; }
+has_maas() { [[ " $legs " == *" maas-"* ]] || [ "$idle" != 0 ]; }
+if [[ " $legs " == *"-nousage "* ]] && grep -q '^usage:' <<<"$maas_extra"; then
+  echo "cost: MAAS_EXTRA has a usage: section; the -nousage legs add their own (usage: enabled: false)" >&2
+  exit 2
+fi
 for n in "$duration" "$factor" "$strace_duration" "$idle" "$connections" "$warmup"; do
   [[ $n =~ ^[0-9]+$ ]] || { echo "cost: DURATION, FACTOR, STRACE_DURATION, IDLE, CONNECTIONS, WARMUP are whole numbers" >&2; exit 2; }
 done
@@ -249,7 +269,22 @@ cache:
   ttl: 10m
 shutdownGrace: 1s
 YAML
+[ -z "$maas_extra" ] || printf '%s\n' "$maas_extra" >>"$work/maas-proxy.yaml"
+# The -nousage legs: the same, with token usage accounting off (SPEC 7).
+{ cat "$work/maas-proxy.yaml"; printf 'usage:\n  enabled: false\n'; } >"$work/maas-proxy-nousage.yaml"
+declare -A usage_enabled=([base]=- [nousage]=-)
 if has_maas; then
+  # Whether each file leaves usage accounting on, as the proxy reads it (MAAS_EXTRA may turn it off too).
+  configs=(base)
+  [[ " $legs " == *"-nousage "* ]] && configs+=(nousage) # else MAAS_EXTRA may have a usage: section
+  for config in "${configs[@]}"; do
+    file=$work/maas-proxy.yaml
+    [ "$config" = nousage ] && file=$work/maas-proxy-nousage.yaml
+    "$bin/maas-proxy" check-config --config "$file" >"$work/check-config-$config.txt" 2>&1 ||
+      fail "maas-proxy check-config refuses $(basename "$file") (MAAS_EXTRA?)" "check-config-$config.txt"
+    usage_enabled[$config]=$(awk '/^usage:/ {u = 1; next} /^[^ ]/ {u = 0} u && $1 == "enabled:" {print ($2 == "true" ? "on" : "off")}' \
+      "$work/check-config-$config.txt")
+  done
   # valgrind 3.19 gives up on Swift 6.3's DWARF; the code is the same without it.
   strip --strip-debug -o "$work/maas-proxy.stripped" "$bin/maas-proxy"
 fi
@@ -361,10 +396,13 @@ HAPROXY
 }
 
 leg_path() { # leg -> the request path it is driven with
-  case $1 in *-path) echo "$bench_model_prefix/v1/chat/completions" ;; *) echo /v1/chat/completions ;; esac
+  case $1 in *-path | *-path-nousage) echo "$bench_model_prefix/v1/chat/completions" ;; *) echo /v1/chat/completions ;; esac
+}
+leg_usage() { # leg -> on/off: its maas-proxy's usage.enabled as check-config reads its file; - for the others
+  case $1 in *-nousage) echo "${usage_enabled[nousage]}" ;; maas-*) echo "${usage_enabled[base]}" ;; *) echo - ;; esac
 }
 
-start_leg() { # leg size tag callgrind_out|"" -> starts one instance; sets leg_pid and leg_url
+start_leg() { # leg size tag callgrind_out|"" -> starts one instance; sets leg_pid and leg_url (maas: leg_admin)
   local leg=$1 size=$2 tag=$3 cg=$4 dir=$work/$3 port admin
   local runner=()
   [ -n "$cg" ] && runner=(valgrind --tool=callgrind --callgrind-out-file="$cg")
@@ -373,9 +411,11 @@ start_leg() { # leg size tag callgrind_out|"" -> starts one instance; sets leg_p
   case $leg in
     maas-*)
       fresh_port admin
-      local exe=$bin/maas-proxy
+      leg_admin=$admin
+      local exe=$bin/maas-proxy config=$work/maas-proxy.yaml
       [ -n "$cg" ] && exe=$work/maas-proxy.stripped
-      "${runner[@]}" "$exe" serve --config "$work/maas-proxy.yaml" --listen "127.0.0.1:$port" \
+      [[ $leg == *-nousage ]] && config=$work/maas-proxy-nousage.yaml
+      "${runner[@]}" "$exe" serve --config "$config" --listen "127.0.0.1:$port" \
         --admin-listen "127.0.0.1:$admin" --workers 1 --log-level warning >"$dir/out" 2>&1 &
       leg_pid=$!
       pids+=("$leg_pid")
@@ -484,7 +524,28 @@ group() { # number -> rounded, digits grouped by three with spaces (230 000)
     print s out }'
 }
 
-declare -A instr calls raw mix delta
+usage_check() { # leg size requests -> sets usage_seen: what the running maas leg's /metrics counted (SPEC 7)
+  # The backend's answer reports completion_tokens 9: with usage on, 9 output tokens per answer this
+  # instance relayed (its maas_proxy_requests_total{status="200"}); off, none; and no answer counted as
+  # missing usage either way. The backend's count of the requests it got may be a few higher: wrk cuts
+  # the requests in flight when it stops, and the proxy drops those before their answer comes.
+  local output missing answered want
+  curl -sf "http://127.0.0.1:$leg_admin/metrics" >"$work/metrics-$1-$2.txt" || fail "$1: its admin /metrics did not answer"
+  read -r output missing answered < <(awk '/^maas_proxy_tokens_total[{].*type="output"/ {o += $NF}
+    /^maas_proxy_usage_missing_total/ {m += $NF} /^maas_proxy_requests_total[{].*status="200"/ {a += $NF}
+    END {printf "%d %d %d\n", o, m, a}' "$work/metrics-$1-$2.txt")
+  want=0
+  [ "$(leg_usage "$1")" = on ] && want=$((9 * answered))
+  usage_seen="usage $(leg_usage "$1"): maas_proxy_tokens_total{type=\"output\"} $output over $answered answers relayed"
+  usage_seen+=" ($3 requests reached the backend; expected $want), usage_missing_total $missing (expected 0)"
+  if [ "$output" != "$want" ] || [ "$missing" != 0 ] || [ "$answered" -gt "$3" ] || [ "$answered" -eq 0 ]; then
+    warnings+=("$1 $2: the token counts are not as expected: $usage_seen")
+    usage_seen+=": WRONG"
+  fi
+  return 0
+}
+
+declare -A instr calls raw mix delta usage_seen_of
 warnings=()
 long=$((duration * factor))
 for leg in $all_legs; do
@@ -503,10 +564,15 @@ for leg in $all_legs; do
     # connections and caches are in their steady state.
     log "$leg, $size body: strace over ${strace_duration}s"
     tag=strace-$leg-$size
+    first=$(served)
     start_leg "$leg" "$size" "$tag" ""
     warm_up "$leg" "$size" "$tag"
     drive "$leg" "$size" 1 "$tag"
     strace_run "$leg" "$size" "$strace_duration" "$tag"
+    if [[ $leg == maas-* ]]; then
+      usage_check "$leg" "$size" "$(($(served) - first))"
+      usage_seen_of[$leg-$size]=$usage_seen
+    fi
     stop_pid "$leg_pid"
     calls[$leg-$size]=$(per "$st_calls" "$st_requests")
     mix[$leg-$size]=$(syscall_mix "$work/$tag/strace-$size.txt" "$st_requests" 0.5)
@@ -544,12 +610,21 @@ if [ "$idle" != 0 ]; then
   idle_raw="callgrind $i1 Ir / ${t1}s, $i2 Ir / ${t2}s; strace $c calls / ${idle}s ($idle_mix)"
 fi
 
-declare -A proxy_name=([maas-path]=maas-proxy [maas-body]=maas-proxy [nginx-path]="nginx proxy_pass"
+declare -A proxy_name=([maas-path]=maas-proxy [maas-body]=maas-proxy [maas-path-nousage]="maas-proxy, no usage"
+  [maas-body-nousage]="maas-proxy, no usage" [nginx-path]="nginx proxy_pass"
   [nginx-body]="nginx + njs" [haproxy-path]=HAProxy [haproxy-body]="HAProxy json_query")
-declare -A routing=([maas-path]=path [maas-body]=body [nginx-path]=path [nginx-body]=body [haproxy-path]=path
-  [haproxy-body]=body)
+declare -A routing=([maas-path]=path [maas-body]=body [maas-path-nousage]=path [maas-body-nousage]=body
+  [nginx-path]=path [nginx-body]=body [haproxy-path]=path [haproxy-body]=body)
 declare -A size_note=([small]="small chat completion (${body_bytes[small]} bytes)"
   [large]="~100 KB prompt, \"model\" last (${body_bytes[large]} bytes)")
+usage_line() { # size routing -> what token usage accounting adds per request, when both legs ran
+  local on=maas-$2-$1 off=maas-$2-nousage-$1
+  if [ -n "${instr[$on]:-}" ] && [ -n "${instr[$off]:-}" ]; then
+    echo "usage accounting on - off ($2): $(awk -v a="${instr[$on]}" -v b="${instr[$off]}" 'BEGIN {printf "%+.0f", a - b}')" \
+      "instructions/request ($(group "${instr[$on]}") - $(group "${instr[$off]}")), system calls" \
+      "$(awk -v a="${calls[$on]}" -v b="${calls[$off]}" 'BEGIN {printf "%+.2f", a - b}')/request"
+  fi
+}
 ratio_line() { # size a b label -> "label: instructions x, system calls y" when both legs ran
   if [ -n "${instr[$2-$1]:-}" ] && [ -n "${instr[$3-$1]:-}" ]; then
     echo "$4: instructions $(ratio "${instr[$2-$1]}" "${instr[$3-$1]}")×, system calls $(ratio "${calls[$2-$1]}" "${calls[$3-$1]}")×"
@@ -557,8 +632,12 @@ ratio_line() { # size a b label -> "label: instructions x, system calls y" when 
 }
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 git diff --quiet HEAD -- Sources Package.swift 2>/dev/null || commit+=" (with uncommitted changes)"
-[ -n "$prebuilt" ] && commit="binary from $prebuilt (scripts at $commit)"
-mkdir -p bench/results
+if [ -n "$prebuilt" ]; then
+  commit="binary from $prebuilt (scripts at $commit)"
+  # The note bench/streams.sh leaves (or reads) beside binaries it did not build: what they were built from.
+  [ -r "$prebuilt/streams-build.txt" ] && commit+="; the binary: $(head -1 "$prebuilt/streams-build.txt")"
+fi
+mkdir -p "$(dirname "$out")"
 {
   echo "# bench/cost.sh — $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $commit"
   echo "machine: Debian $(cat /etc/debian_version 2>/dev/null || echo ?), $(nproc) shared cores, kernel $(uname -r);" \
@@ -569,20 +648,26 @@ mkdir -p bench/results
   echo "instructions: callgrind, two sessions of ${duration}s and ${long}s of wrk, (difference of totals) / (difference"
   echo "of requests the backend served); system calls: strace -c -f over ${strace_duration}s of wrk on the native process,"
   echo "all threads, / requests served (strace slows the proxy: counts at saturation). maas-proxy: admission on,"
-  echo "decision cached, --log-level warning, metrics on. nginx: client_body_buffer_size $nginx_body_buffer (path),"
+  echo "decision cached, --log-level warning, metrics on; token usage accounting (usage.enabled, on by default) as the"
+  echo "table's usage column says (the -nousage legs add usage: {enabled: false}); the backend's answer reports usage"
+  echo "(completion_tokens 9)."
+  [ -z "$maas_extra" ] || echo "maas-proxy.yaml + MAAS_EXTRA: $(tr '\n' ' ' <<<"$maas_extra")"
+  echo "nginx: client_body_buffer_size $nginx_body_buffer (path),"
   echo "256k (njs); HAProxy: tune.bufsize 256k for json_query on the ~100 KB body, else the default 16k."
   for size in $sizes; do
     echo
     echo "${size_note[$size]}:"
     echo
-    printf '| %-18s | %-7s | %20s | %21s |\n' proxy routing "instructions/request" "system calls/request"
-    printf '|%s|%s|%s|%s|\n' "--------------------" "---------" "----------------------" "-----------------------"
+    printf '| %-20s | %-7s | %-5s | %20s | %21s |\n' proxy routing usage "instructions/request" "system calls/request"
+    printf '|%s|%s|%s|%s|%s|\n' "----------------------" "---------" "-------" "----------------------" "-----------------------"
     for leg in $all_legs; do
       has_leg "$leg" || continue
-      printf '| %-18s | %-7s | %20s | %21s |\n' "${proxy_name[$leg]}" "${routing[$leg]}" \
+      printf '| %-20s | %-7s | %-5s | %20s | %21s |\n' "${proxy_name[$leg]}" "${routing[$leg]}" "$(leg_usage "$leg")" \
         "$(group "${instr[$leg-$size]}")" "$(awk -v v="${calls[$leg-$size]}" 'BEGIN {printf "%.1f", v}')"
     done
     echo
+    usage_line "$size" path
+    usage_line "$size" body
     ratio_line "$size" maas-path nginx-path "maas-proxy (path) / nginx proxy_pass (path)"
     ratio_line "$size" maas-body haproxy-body "maas-proxy (body) / HAProxy json_query (body)"
     ratio_line "$size" maas-body nginx-body "maas-proxy (body) / nginx + njs (body)"
@@ -597,6 +682,13 @@ mkdir -p bench/results
     fi
   fi
   echo
+  if [ "${#usage_seen_of[@]}" -gt 0 ]; then
+    echo "token accounting, scraped from each maas leg's admin /metrics at the end of its strace run:"
+    for leg in $all_legs; do
+      if ! has_leg "$leg" || [[ $leg != maas-* ]]; then continue; fi
+      for size in $sizes; do echo "  $leg $size: ${usage_seen_of[$leg-$size]}"; done
+    done
+  fi
   echo "system calls per request (those made at least 0.5 times):"
   for leg in $all_legs; do
     has_leg "$leg" || continue
@@ -609,4 +701,10 @@ mkdir -p bench/results
   done
   [ -n "$idle_raw" ] && echo "  idle: $idle_raw"
   for w in "${warnings[@]}"; do echo "WARNING: $w"; done
-} | tee bench/results/cost.txt
+} | tee "$out"
+if [ -n "$keep" ]; then
+  mkdir -p "$keep"
+  cp "$work"/*.callgrind "$work"/metrics-*.txt "$keep"/ 2>/dev/null || true
+  for dir in "$work"/cg-* "$work"/strace-*; do [ -d "$dir" ] && cp -r "$dir" "$keep"/; done
+  echo "cost: raw material in $keep" >&2
+fi

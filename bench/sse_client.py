@@ -10,6 +10,9 @@ clock_gettime(CLOCK_MONOTONIC) in milliseconds when it made the event, just befo
 write; this client reads the same clock (time.clock_gettime(CLOCK_MONOTONIC), which is also what
 time.monotonic() uses on Linux) right after each recv(), so receive_ms - sent_ms is the event's
 delay from the backend to this client's read (every event in one recv shares that recv's time).
+The usage chunk a request with `stream_options.include_usage` gets before `[DONE]` has no
+`sent_ms`: it is counted apart (usage_chunks, and the completion_tokens it reports), not timed;
+--expect-usage makes a stream without exactly one a failed stream.
 
 While the load runs it samples VmRSS of --rss-pid every 200 ms from /proc, and reads the CPU time
 of the machine (/proc/stat) and of each --cpu-pid around the load. Prints one JSON object on
@@ -66,7 +69,7 @@ def vmrss_kib(pid):
 
 class Stream:
     __slots__ = ("index", "sock", "state", "buf", "body", "chunk_left", "chunked", "length_left", "phase",
-                 "events", "done", "finished", "error", "status")
+                 "events", "done", "finished", "error", "status", "usage_chunks", "output_tokens")
 
     def __init__(self, index):
         self.index = index
@@ -83,6 +86,8 @@ class Stream:
         self.finished = False
         self.error = None
         self.status = None
+        self.usage_chunks = 0        # events with `usage` and no `sent_ms` (the include_usage chunk)
+        self.output_tokens = None    # completion_tokens of the last usage chunk
 
 
 def parse_events(stream, recv_ms, delays):
@@ -103,6 +108,15 @@ def parse_events(stream, recv_ms, delays):
                 continue
             at = data.rfind(b'"sent_ms":')
             if at < 0:
+                # The usage chunk of include_usage (`"choices":[]`, the whole usage) carries no
+                # sent_ms: counted apart, not timed, and not one of the --chunks events.
+                if b'"usage":' in data:
+                    stream.usage_chunks += 1
+                    tokens = data.find(b'"completion_tokens":')
+                    if tokens >= 0:
+                        digits = data[tokens + 20:tokens + 40].split(b",")[0].split(b"}")[0].strip()
+                        stream.output_tokens = int(digits) if digits.isdigit() else None
+                    continue
                 stream.error = stream.error or "event without sent_ms"
                 continue
             tail = data[at + 10:]
@@ -242,6 +256,8 @@ def main():
     ap.add_argument("--cpu-pid", action="append", default=[], help="NAME=PID: report its CPU seconds over the load")
     ap.add_argument("--delays")
     ap.add_argument("--trace", help="write 'receive_s stream event delay_ms' for every event")
+    ap.add_argument("--expect-usage", action="store_true",
+                    help="every stream must carry one usage chunk (include_usage) before [DONE]")
     ap.add_argument("--label", default="")
     args = ap.parse_args()
 
@@ -388,6 +404,8 @@ def main():
             problem = f"{s.events} events instead of {args.chunks}"
         if problem is None and not s.done:
             problem = "no [DONE]"
+        if problem is None and args.expect_usage and s.usage_chunks != 1:
+            problem = f"{s.usage_chunks} usage chunks instead of 1"
         if problem:
             errors[problem] = errors.get(problem, 0) + 1
     delays.sort()
@@ -410,11 +428,14 @@ def main():
     summary = {
         "label": args.label,
         "streams": args.streams,
-        "streams_ok": sum(1 for s in streams if not s.error and s.events == args.chunks and s.done),
+        "streams_ok": sum(1 for s in streams if not s.error and s.events == args.chunks and s.done
+                          and (not args.expect_usage or s.usage_chunks == 1)),
         "max_open": max_open,
         "events": len(delays),
         "expected": args.streams * args.chunks,
         "errors": errors,
+        "usage_chunks": sum(s.usage_chunks for s in streams),
+        "usage_output_tokens": sum(s.output_tokens or 0 for s in streams),
         "duration_s": round((end_ms - start) / 1000.0, 2),
         "delay_ms": {
             "min": delays[0] if delays else None,
