@@ -3,7 +3,7 @@ import Yams
 /// The accumulating state of one `ManifestDecoder.decode` call: models, their positions for
 /// duplicate detection, and warnings.
 struct ManifestCollector {
-    /// What items of a `MaaSModelList` inherit when they omit `kind`/`apiVersion`.
+    /// What items of a `MaaSModelList` or `MaaSModelRefList` inherit when they omit `kind`/`apiVersion`.
     struct ListDefaults {
         var kind: String
         var apiVersion: String
@@ -15,43 +15,49 @@ struct ManifestCollector {
     private(set) var models: [MaaSModel] = []
     private(set) var warnings: [String] = []
     private var positions: [ModelID: Int] = [:]
+    /// One storage per distinct value of the fields most models share (namespace, kind, phase), so
+    /// 20 000 models in one namespace hold one copy of its name, not 20 000.
+    private var interned: Set<String> = []
 
     init(sourceName: String) {
         self.sourceName = sourceName
     }
 
-    /// Decodes one object: a MaaSModel, a list of objects, or something to skip with a warning.
-    /// `listDefaults` is non-nil exactly for items of a list.
+    /// Decodes one object: a MaaSModel or MaaSModelRef, a list of objects, or something to skip
+    /// with a warning. `listDefaults` is non-nil exactly for items of a list.
     mutating func decodeObject(_ object: Node.Mapping, location: String, listDefaults: ListDefaults?) {
         let inList = listDefaults != nil
         let kind = object.text("kind") ?? listDefaults?.kind ?? ""
         let apiVersion = object.text("apiVersion") ?? listDefaults?.apiVersion ?? ""
         let label = Self.label(of: object)
-        switch kind {
-        case "List", "MaaSModelList":
+        if kind == "List" || ModelResourceKind(listKind: kind) != nil {
             if inList {
                 warn(location, "skipped \(kind)\(label): lists inside lists are not supported")
-            } else if kind == "List" {
-                decodeItems(of: object, location: location, defaults: ListDefaults(kind: "", apiVersion: ""))
-            } else if apiVersion.hasPrefix(Self.group) {
+            } else if let itemKind = ModelResourceKind(listKind: kind) {
+                guard apiVersion.hasPrefix(Self.group) else {
+                    warn(location, "skipped \(kind) with apiVersion '\(apiVersion)': not \(Self.group)*")
+                    return
+                }
                 decodeItems(
                     of: object,
                     location: location,
-                    defaults: ListDefaults(kind: "MaaSModel", apiVersion: apiVersion)
+                    defaults: ListDefaults(kind: itemKind.rawValue, apiVersion: apiVersion)
                 )
             } else {
-                warn(location, "skipped MaaSModelList with apiVersion '\(apiVersion)': not \(Self.group)*")
+                decodeItems(of: object, location: location, defaults: ListDefaults(kind: "", apiVersion: ""))
             }
-        case "MaaSModel":
+            return
+        }
+        if let resource = ModelResourceKind(rawValue: kind) {
             guard apiVersion.hasPrefix(Self.group) else {
-                warn(location, "skipped MaaSModel\(label) with apiVersion '\(apiVersion)': not \(Self.group)*")
+                warn(location, "skipped \(kind)\(label) with apiVersion '\(apiVersion)': not \(Self.group)*")
                 return
             }
-            decodeModel(object, location: location)
-        case "":
+            decodeModel(object, resource: resource, location: location)
+        } else if kind.isEmpty {
             warn(location, "skipped an object without kind\(label)")
-        default:
-            warn(location, "skipped \(kind)\(label): not a MaaSModel")
+        } else {
+            warn(location, "skipped \(kind)\(label): not a MaaSModel or MaaSModelRef")
         }
     }
 
@@ -71,60 +77,83 @@ struct ManifestCollector {
         }
     }
 
-    private mutating func decodeModel(_ object: Node.Mapping, location: String) {
+    private mutating func decodeModel(_ object: Node.Mapping, resource: ModelResourceKind, location: String) {
         let metadata = object.mapping("metadata")
         guard let name = metadata?.text("name"), !name.isEmpty else {
-            warn(location, "skipped MaaSModel without metadata.name")
+            warn(location, "skipped \(resource) without metadata.name")
             return
         }
         let writtenNamespace = metadata?.text("namespace") ?? ""
-        let namespace = writtenNamespace.isEmpty ? "default" : writtenNamespace
+        let namespace = intern(writtenNamespace.isEmpty ? "default" : writtenNamespace)
         let id = ModelID(namespace: namespace, name: name)
         let modelRef = object.mapping("spec")?.mapping("modelRef")
         guard let refName = modelRef?.text("name"), !refName.isEmpty else {
-            warn(location, "skipped MaaSModel '\(id)': spec.modelRef.name is missing")
+            warn(location, "skipped \(resource) '\(id)': spec.modelRef.name is missing")
             return
         }
         let status = object.mapping("status")
+        let alias = status?.text("resolvedModelAlias")
         let model = MaaSModel(
             namespace: namespace,
             name: name,
             creationTimestamp: metadata?.text("creationTimestamp").flatMap(RFC3339.unixSeconds),
-            annotations: annotations(of: metadata, model: id, location: location),
+            annotations: annotations(of: metadata, model: id, resource: resource, location: location),
             modelRef: ModelRef(
-                kind: modelRef?.text("kind") ?? "",
+                kind: intern(modelRef?.text("kind") ?? ""),
                 name: refName,
-                namespace: modelRef?.text("namespace")
+                namespace: modelRef?.text("namespace").map { intern($0) }
             ),
-            phase: status?.text("phase") ?? "",
-            endpoint: status?.text("endpoint") ?? ""
+            phase: intern(status?.text("phase") ?? ""),
+            endpoint: status?.text("endpoint") ?? "",
+            resolvedModelAlias: (alias?.isEmpty ?? true) ? nil : alias,
+            resource: resource
         )
-        if let earlier = positions[id] {
-            warn(location, "MaaSModel '\(id)' appears more than once in this source; the later one is used")
-            models[earlier] = model
-        } else {
+        guard let earlier = positions[id] else {
             positions[id] = models.count
             models.append(model)
+            return
         }
+        let previous = models[earlier].resource
+        if previous == resource {
+            warn(location, "\(resource) '\(id)' appears more than once in this source; the later one is used")
+            models[earlier] = model
+            return
+        }
+        // SPEC 1: a MaaSModel and a MaaSModelRef of one identity are one model, the MaaSModelRef wins.
+        warn(location, "MaaSModel and MaaSModelRef '\(id)' are one model; the MaaSModelRef is used")
+        if resource.precedence > previous.precedence { models[earlier] = model }
     }
 
-    private mutating func annotations(of metadata: Node.Mapping?, model: ModelID, location: String) -> [String: String]
-    {
+    /// The annotations of SPEC 3.4 (`MaaSModel.enrichmentAnnotations`); every other one is dropped
+    /// unread, whatever its value.
+    private mutating func annotations(
+        of metadata: Node.Mapping?,
+        model: ModelID,
+        resource: ModelResourceKind,
+        location: String
+    ) -> [String: String] {
         guard let node = metadata?[key: "annotations"], !node.isNull else { return [:] }
         guard case .mapping(let mapping) = node else {
-            warn(location, "ignored metadata.annotations of MaaSModel '\(model)': not a mapping")
+            warn(location, "ignored metadata.annotations of \(resource) '\(model)': not a mapping")
             return [:]
         }
         var annotations: [String: String] = [:]
         for (key, value) in mapping {
-            guard let keyText = key.text else { continue }
+            guard let keyText = key.text, MaaSModel.enrichmentAnnotations.contains(keyText) else { continue }
             guard let valueText = value.text else {
-                warn(location, "ignored annotation '\(keyText)' of MaaSModel '\(model)': not a string")
+                warn(location, "ignored annotation '\(keyText)' of \(resource) '\(model)': not a string")
                 continue
             }
-            annotations[keyText] = valueText
+            annotations[intern(keyText)] = valueText
         }
         return annotations
+    }
+
+    /// `text` itself, or an equal string seen before in this source (sharing its storage).
+    private mutating func intern(_ text: String) -> String {
+        if let known = interned.firstIndex(of: text) { return interned[known] }
+        interned.insert(text)
+        return text
     }
 
     private mutating func warn(_ location: String, _ message: String) {

@@ -1,24 +1,29 @@
 import Yams
 
-/// Reads MaaSModel manifests (SPEC 1): YAML or JSON text as `kubectl get maasmodels -A -o yaml`
-/// (or `-o json`) writes it, or as an operator would write it by hand.
+/// Reads MaaSModel and MaaSModelRef manifests (SPEC 1): YAML or JSON text as
+/// `kubectl get maasmodels -A -o yaml` (or `maasmodelrefs`, or `-o json`) writes it, or as an
+/// operator would write it by hand.
 ///
 /// Accepted, in any number of `---`-separated documents (JSON is YAML, so a `.json` file is one
 /// document; empty documents are ignored):
-/// - a `MaaSModel` whose `apiVersion` is `maas.opendatahub.io/<any version>`;
+/// - a `MaaSModel` or `MaaSModelRef` whose `apiVersion` is `maas.opendatahub.io/<any version>`;
 /// - a `List` (any `apiVersion`, as kubectl writes it) whose `items` are decoded like documents;
 ///   items of other kinds are skipped with a warning;
-/// - a `MaaSModelList` whose items may omit `kind` and `apiVersion`, as the Kubernetes API
-///   returns them; they inherit `MaaSModel` and the list's `apiVersion`.
+/// - a `MaaSModelList` or `MaaSModelRefList` whose items may omit `kind` and `apiVersion`, as the
+///   Kubernetes API returns them; they inherit `MaaSModel` (or `MaaSModelRef`) and the list's `apiVersion`.
 ///
-/// Objects of other kinds, lists nested in lists, and MaaSModels without `metadata.name` or
+/// Objects of other kinds, lists nested in lists, and models without `metadata.name` or
 /// `spec.modelRef.name` are skipped with a warning naming the source, kind and name; they never
 /// make the whole source fail. Fields read: `metadata.name`, `metadata.namespace` (`default` when
 /// absent or empty, as `kubectl apply` would do), `metadata.creationTimestamp` (RFC 3339 → unix
-/// seconds, nil when unparsable), `metadata.annotations` (scalar values as written; nulls,
-/// sequences and mappings dropped with a warning), `spec.modelRef.kind/name/namespace`,
-/// `status.phase` and `status.endpoint`. Everything else (`uid`, `managedFields`, `conditions`, …)
-/// is ignored.
+/// seconds, nil when unparsable), the annotations of SPEC 3.4 (`MaaSModel.enrichmentAnnotations`;
+/// scalar values as written; nulls, sequences and mappings dropped with a warning; every other
+/// annotation is dropped unread), `spec.modelRef.kind/name/namespace`, `status.phase`,
+/// `status.endpoint` and `status.resolvedModelAlias` (read from either kind). Everything else
+/// (`uid`, `managedFields`, `conditions`, …) is ignored.
+///
+/// One identity twice in one source: the later object of the same kind replaces the earlier; a
+/// `MaaSModelRef` is used over a `MaaSModel` wherever each appears. Both cases are warnings.
 ///
 /// Pure and thread-safe: no I/O, no shared state.
 public enum ManifestDecoder {
