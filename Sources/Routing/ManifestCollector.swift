@@ -1,7 +1,7 @@
 import Yams
 
-/// The accumulating state of one `ManifestDecoder.decode` call: models, their positions for
-/// duplicate detection, and warnings.
+/// The accumulating state of one `ManifestDecoder.decode` call: models (in a `CompactManifest`),
+/// their positions for duplicate detection, and warnings.
 struct ManifestCollector {
     /// What items of a `MaaSModelList` or `MaaSModelRefList` inherit when they omit `kind`/`apiVersion`.
     struct ListDefaults {
@@ -12,12 +12,13 @@ struct ManifestCollector {
     static let group = "maas.opendatahub.io/"
 
     let sourceName: String
-    private(set) var models: [MaaSModel] = []
-    private(set) var warnings: [String] = []
+    private(set) var compact = CompactManifest()
     private var positions: [ModelID: Int] = [:]
-    /// One storage per distinct value of the fields most models share (namespace, kind, phase), so
-    /// 20 000 models in one namespace hold one copy of its name, not 20 000.
-    private var interned: Set<String> = []
+
+    var warnings: [String] { compact.warnings }
+
+    /// The models, built from `compact` (for the small sources: API pages, watch events).
+    var models: [MaaSModel] { compact.expand().models }
 
     init(sourceName: String) {
         self.sourceName = sourceName
@@ -84,7 +85,7 @@ struct ManifestCollector {
             return
         }
         let writtenNamespace = metadata?.text("namespace") ?? ""
-        let namespace = intern(writtenNamespace.isEmpty ? "default" : writtenNamespace)
+        let namespace = writtenNamespace.isEmpty ? "default" : writtenNamespace
         let id = ModelID(namespace: namespace, name: name)
         let modelRef = object.mapping("spec")?.mapping("modelRef")
         guard let refName = modelRef?.text("name"), !refName.isEmpty else {
@@ -93,35 +94,38 @@ struct ManifestCollector {
         }
         let status = object.mapping("status")
         let alias = status?.text("resolvedModelAlias")
-        let model = MaaSModel(
-            namespace: namespace,
-            name: name,
-            creationTimestamp: metadata?.text("creationTimestamp").flatMap(RFC3339.unixSeconds),
-            annotations: annotations(of: metadata, model: id, resource: resource, location: location),
-            modelRef: ModelRef(
-                kind: intern(modelRef?.text("kind") ?? ""),
-                name: refName,
-                namespace: modelRef?.text("namespace").map { intern($0) }
-            ),
-            phase: intern(status?.text("phase") ?? ""),
-            endpoint: status?.text("endpoint") ?? "",
-            resolvedModelAlias: (alias?.isEmpty ?? true) ? nil : alias,
-            resource: resource
+        let position = compact.append(
+            CompactManifest.Fields(
+                namespace: namespace,
+                name: name,
+                creationTimestamp: metadata?.text("creationTimestamp").flatMap(RFC3339.unixSeconds),
+                refKind: modelRef?.text("kind") ?? "",
+                refName: refName,
+                refNamespace: modelRef?.text("namespace"),
+                phase: status?.text("phase") ?? "",
+                endpoint: status?.text("endpoint") ?? "",
+                alias: (alias?.isEmpty ?? true) ? nil : alias,
+                annotations: annotations(of: metadata, model: id, resource: resource, location: location),
+                resource: resource
+            )
         )
         guard let earlier = positions[id] else {
-            positions[id] = models.count
-            models.append(model)
+            positions[id] = position
             return
         }
-        let previous = models[earlier].resource
+        let previous = compact.resource(at: earlier)
         if previous == resource {
             warn(location, "\(resource) '\(id)' appears more than once in this source; the later one is used")
-            models[earlier] = model
+            compact.replace(at: earlier)
             return
         }
         // SPEC 1: a MaaSModel and a MaaSModelRef of one identity are one model, the MaaSModelRef wins.
         warn(location, "MaaSModel and MaaSModelRef '\(id)' are one model; the MaaSModelRef is used")
-        if resource.precedence > previous.precedence { models[earlier] = model }
+        if resource.precedence > previous.precedence {
+            compact.replace(at: earlier)
+        } else {
+            compact.dropLast()
+        }
     }
 
     /// The annotations of SPEC 3.4 (`MaaSModel.enrichmentAnnotations`); every other one is dropped
@@ -131,33 +135,28 @@ struct ManifestCollector {
         model: ModelID,
         resource: ModelResourceKind,
         location: String
-    ) -> [String: String] {
-        guard let node = metadata?[key: "annotations"], !node.isNull else { return [:] }
+    ) -> [(key: String, value: String)] {
+        guard let node = metadata?[key: "annotations"], !node.isNull else { return [] }
         guard case .mapping(let mapping) = node else {
             warn(location, "ignored metadata.annotations of \(resource) '\(model)': not a mapping")
-            return [:]
+            return []
         }
-        var annotations: [String: String] = [:]
+        var annotations: [(key: String, value: String)] = []
         for (key, value) in mapping {
             guard let keyText = key.text, MaaSModel.enrichmentAnnotations.contains(keyText) else { continue }
             guard let valueText = value.text else {
                 warn(location, "ignored annotation '\(keyText)' of \(resource) '\(model)': not a string")
                 continue
             }
-            annotations[intern(keyText)] = valueText
+            annotations.append((keyText, valueText))
         }
         return annotations
     }
 
-    /// `text` itself, or an equal string seen before in this source (sharing its storage).
-    private mutating func intern(_ text: String) -> String {
-        if let known = interned.firstIndex(of: text) { return interned[known] }
-        interned.insert(text)
-        return text
-    }
-
     private mutating func warn(_ location: String, _ message: String) {
-        warnings.append(location.isEmpty ? "\(sourceName): \(message)" : "\(sourceName) (\(location)): \(message)")
+        compact.warnings.append(
+            location.isEmpty ? "\(sourceName): \(message)" : "\(sourceName) (\(location)): \(message)"
+        )
     }
 
     /// ` 'namespace/name'`, ` 'name'` or nothing, for warnings about skipped objects.

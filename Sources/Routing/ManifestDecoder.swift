@@ -33,6 +33,12 @@ public enum ManifestDecoder {
     /// - Throws: `ManifestError` on a YAML/JSON syntax error, or when a top-level document is not
     ///   a mapping; the caller then keeps the source's last good contents.
     public static func decode(_ text: String, sourceName: String) throws(ManifestError) -> DecodedManifest {
+        try decodeCompact(text, sourceName: sourceName).expand()
+    }
+
+    /// Decodes like `decode` into a `CompactManifest`, whose `expand()` makes the models: call
+    /// that after the parser's node tree is gone (it is, once this returns) to keep the heap compact.
+    public static func decodeCompact(_ text: String, sourceName: String) throws(ManifestError) -> CompactManifest {
         let documents: [Node]
         do {
             documents = try parseDocuments(text)
@@ -55,7 +61,7 @@ public enum ManifestDecoder {
                 )
             }
         }
-        return DecodedManifest(models: collector.models, warnings: collector.warnings)
+        return collector.compact
     }
 
     private static func parseDocuments(_ text: String) throws -> [Node] {

@@ -225,7 +225,7 @@ final class FileCatalogSource: Sendable {
         }
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         do {
-            let decoded = try ManifestDecoder.decode(text, sourceName: path)
+            let decoded = try decode(text, path: path)
             file.models = decoded.models
             // A file of 20 000 bad objects must not keep 20 000 messages: the line quotes the first few.
             file.warnings = Array(decoded.warnings.prefix(CatalogWarnings.firstFew + 1))
@@ -240,6 +240,21 @@ final class FileCatalogSource: Sendable {
         }
         return file
     }
+
+    /// Decodes a manifest; a large one on a scratch thread, expanded into models here once the
+    /// parser's tree is gone (see `ScratchThread`, `CompactManifest`).
+    private func decode(_ text: String, path: String) throws(ManifestError) -> DecodedManifest {
+        guard text.utf8.count >= Self.scratchThreadBytes else {
+            return try ManifestDecoder.decode(text, sourceName: path)
+        }
+        let result = ScratchThread.run(name: "catalog-decode") { () -> Result<CompactManifest, ManifestError> in
+            Result { () throws(ManifestError) in try ManifestDecoder.decodeCompact(text, sourceName: path) }
+        }
+        return try result.get().expand()
+    }
+
+    /// Manifests at least this large are decoded on a scratch thread.
+    static let scratchThreadBytes = 256 << 10
 
     /// A read error, with the reason as one line.
     private struct ReadError: Error {

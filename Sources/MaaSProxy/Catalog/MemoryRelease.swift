@@ -7,8 +7,9 @@ import Glibc
 /// stays at its peak although the memory is free (issue 13 measured 251 MB → 243 MB after removal).
 /// `malloc_trim(0)` releases the free pages of every arena. Glibc's `malloc.h` is not in Swift's
 /// Glibc module, so the function is looked up once with `dlsym`; on a C library without it (musl)
-/// this does nothing. Only called after a rebuild that read or dropped a big manifest, so its cost
-/// (a walk of the arenas) is paid rarely.
+/// this does nothing. Only called after a rebuild that read or dropped a big manifest (the file source)
+/// or after a routing state that lost many models was freed (`ProxyContext.routing()`), so its cost
+/// (a walk of the arenas, milliseconds) is paid rarely.
 enum MemoryRelease {
     private typealias Trim = @convention(c) (Int) -> Int32
 
@@ -19,6 +20,9 @@ enum MemoryRelease {
 
     /// Bytes of manifest read or dropped in one scan above which the scan trims the heap.
     static let threshold = 1 << 20
+
+    /// Models fewer in a new routing state than in the one it replaces above which it trims too.
+    static let modelThreshold = 1000
 
     /// Returns the free heap pages to the kernel; true when the C library did release some.
     @discardableResult

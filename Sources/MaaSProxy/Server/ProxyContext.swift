@@ -94,7 +94,13 @@ final class ProxyContext: Sendable {
             ),
             groups: underV1.isEmpty ? [:] : ["/v1": underV1.map { "\($0.prefix) (\($0.model.id))" }]
         )
-        currentRouting.withLock { $0 = state }
+        let replaced = currentRouting.withLock { current in
+            defer { current = state }
+            return current?.candidates.count ?? 0
+        }
+        // The routing state of a large catalog that shrank was just freed (the last reference, unless
+        // a request still holds it): hand its pages back, as the catalog does (MemoryRelease).
+        if replaced - candidates.count >= MemoryRelease.modelThreshold { MemoryRelease.trimHeap() }
         return state
     }
 
