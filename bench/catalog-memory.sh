@@ -31,7 +31,7 @@ bytes=$(stat -c %s "$work/manifest.yaml")
   --models "$work/models" --log-level info >"$work/proxy.out" 2>&1 &
 pid=$!
 pids+=("$pid")
-for _ in $(seq 1 200); do grep -q '"msg":"serving"' "$work/proxy.out" && break; sleep 0.05; done
+for _ in $(seq 1 200); do grep -q '"msg":"serving"' "$work/proxy.out" 2>/dev/null && break; sleep 0.05; done
 grep -q '"msg":"serving"' "$work/proxy.out" || { cat "$work/proxy.out"; exit 1; }
 
 rss_mb() { awk -v key="$1:" '$1 == key {printf "%.1f", $2 / 1024}' "/proc/$pid/status"; }

@@ -27,7 +27,7 @@ start_proxy() { # models_dir log -> sets pid
     --models "$1" --log-level info >"$2" 2>&1 &
   pid=$!
   pids+=("$pid")
-  for _ in $(seq 1 600); do grep -q '"msg":"serving"' "$2" && return 0; sleep 0.05; done
+  for _ in $(seq 1 600); do grep -q '"msg":"serving"' "$2" 2>/dev/null && return 0; sleep 0.05; done
   cat "$2"
   exit 1
 }

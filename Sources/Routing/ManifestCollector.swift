@@ -24,31 +24,31 @@ struct ManifestCollector {
         self.sourceName = sourceName
     }
 
+    /// How a top-level object starts a list (see `beginList`).
+    enum ListStart {
+        /// A list: decode its items with these defaults.
+        case list(ListDefaults)
+        /// A list of models from another group: skipped with a warning, items unread.
+        case refused
+        /// Not a list at all.
+        case notAList
+    }
+
     /// Decodes one object: a MaaSModel or MaaSModelRef, a list of objects, or something to skip
     /// with a warning. `listDefaults` is non-nil exactly for items of a list.
     mutating func decodeObject(_ object: Node.Mapping, location: String, listDefaults: ListDefaults?) {
         let inList = listDefaults != nil
         let kind = object.text("kind") ?? listDefaults?.kind ?? ""
-        let apiVersion = object.text("apiVersion") ?? listDefaults?.apiVersion ?? ""
-        let label = Self.label(of: object)
         if kind == "List" || ModelResourceKind(listKind: kind) != nil {
             if inList {
-                warn(location, "skipped \(kind)\(label): lists inside lists are not supported")
-            } else if let itemKind = ModelResourceKind(listKind: kind) {
-                guard apiVersion.hasPrefix(Self.group) else {
-                    warn(location, "skipped \(kind) with apiVersion '\(apiVersion)': not \(Self.group)*")
-                    return
-                }
-                decodeItems(
-                    of: object,
-                    location: location,
-                    defaults: ListDefaults(kind: itemKind.rawValue, apiVersion: apiVersion)
-                )
-            } else {
-                decodeItems(of: object, location: location, defaults: ListDefaults(kind: "", apiVersion: ""))
+                warn(location, "skipped \(kind)\(Self.label(of: object)): lists inside lists are not supported")
+            } else if case .list(let defaults) = beginList(object, location: location) {
+                decodeItems(of: object, location: location, defaults: defaults)
             }
             return
         }
+        let apiVersion = object.text("apiVersion") ?? listDefaults?.apiVersion ?? ""
+        let label = Self.label(of: object)
         if let resource = ModelResourceKind(rawValue: kind) {
             guard apiVersion.hasPrefix(Self.group) else {
                 warn(location, "skipped \(kind)\(label) with apiVersion '\(apiVersion)': not \(Self.group)*")
@@ -62,6 +62,31 @@ struct ManifestCollector {
         }
     }
 
+    /// What a top-level object's `kind` and `apiVersion` make of it as a list: a `List` (any
+    /// `apiVersion`), a `MaaSModelList`/`MaaSModelRefList` of this group, or one of another group
+    /// (warned about here).
+    mutating func beginList(_ object: Node.Mapping, location: String) -> ListStart {
+        let kind = object.text("kind") ?? ""
+        let apiVersion = object.text("apiVersion") ?? ""
+        if kind == "List" { return .list(ListDefaults(kind: "", apiVersion: "")) }
+        guard let itemKind = ModelResourceKind(listKind: kind) else { return .notAList }
+        guard apiVersion.hasPrefix(Self.group) else {
+            warn(location, "skipped \(kind) with apiVersion '\(apiVersion)': not \(Self.group)*")
+            return .refused
+        }
+        return .list(ListDefaults(kind: itemKind.rawValue, apiVersion: apiVersion))
+    }
+
+    /// Decodes item `index` of a list whose own location is `listLocation`.
+    mutating func decodeItem(_ item: Node, index: Int, listLocation: String, defaults: ListDefaults) {
+        let location = listLocation.isEmpty ? "items[\(index)]" : "\(listLocation), items[\(index)]"
+        guard case .mapping(let object) = item else {
+            warn(location, "skipped a \(item.shapeName): list items must be objects")
+            return
+        }
+        decodeObject(object, location: location, listDefaults: defaults)
+    }
+
     private mutating func decodeItems(of list: Node.Mapping, location: String, defaults: ListDefaults) {
         guard let items = list[key: "items"], !items.isNull else { return }
         guard case .sequence(let sequence) = items else {
@@ -69,12 +94,7 @@ struct ManifestCollector {
             return
         }
         for (index, item) in sequence.enumerated() {
-            let itemLocation = location.isEmpty ? "items[\(index)]" : "\(location), items[\(index)]"
-            guard case .mapping(let object) = item else {
-                warn(itemLocation, "skipped a \(item.shapeName): list items must be objects")
-                continue
-            }
-            decodeObject(object, location: itemLocation, listDefaults: defaults)
+            decodeItem(item, index: index, listLocation: location, defaults: defaults)
         }
     }
 

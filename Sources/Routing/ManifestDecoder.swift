@@ -39,6 +39,21 @@ public enum ManifestDecoder {
     /// Decodes like `decode` into a `CompactManifest`, whose `expand()` makes the models: call
     /// that after the parser's node tree is gone (it is, once this returns) to keep the heap compact.
     public static func decodeCompact(_ text: String, sourceName: String) throws(ManifestError) -> CompactManifest {
+        try decodeCompact(text, sourceName: sourceName, splitting: text.utf8.count >= splitThreshold)
+    }
+
+    /// - Parameter splitting: try `ListSplit` first (tests compare both ways).
+    static func decodeCompact(
+        _ text: String,
+        sourceName: String,
+        splitting: Bool
+    ) throws(ManifestError) -> CompactManifest {
+        // A large kubectl-shaped list is parsed a batch of items at a time (see ListSplit).
+        if splitting, let split = ListSplit(text),
+            let compact = decodeSplit(split, sourceName: sourceName)
+        {
+            return compact
+        }
         let documents: [Node]
         do {
             documents = try parseDocuments(text)
@@ -62,6 +77,34 @@ public enum ManifestDecoder {
             }
         }
         return collector.compact
+    }
+
+    /// Texts at least this long are cut by `ListSplit` when they can be.
+    static let splitThreshold = 64 << 10
+
+    /// The split list decoded like the whole text would be; nil on anything unexpected (the
+    /// caller then parses the whole text, which reports any error).
+    static func decodeSplit(_ split: ListSplit, sourceName: String) -> CompactManifest? {
+        guard let envelope = try? parseDocuments(split.envelope), envelope.count == 1,
+            case .mapping(let object) = envelope[0], object[key: "items"] == nil
+        else { return nil }
+        var collector = ManifestCollector(sourceName: sourceName)
+        switch collector.beginList(object, location: "") {
+        case .notAList: return nil
+        case .refused: return collector.compact
+        case .list(let defaults):
+            var index = 0
+            for batch in split.batches {
+                guard let documents = try? parseDocuments(String(batch.text)), documents.count == 1,
+                    case .sequence(let items) = documents[0], items.count == batch.items
+                else { return nil }
+                for item in items {
+                    collector.decodeItem(item, index: index, listLocation: "", defaults: defaults)
+                    index += 1
+                }
+            }
+            return collector.compact
+        }
     }
 
     private static func parseDocuments(_ text: String) throws -> [Node] {
