@@ -373,6 +373,62 @@ import Testing
         #expect(store.snapshot.models.map(\.endpoint) == ["http://f", "http://file"])
     }
 
+    @Test func maxModelsKeepsThePreferredSourceFirstThenEachSourcesOrder() {
+        let log = LogSink.capturing()
+        let logger = Logger(label: "test") { _ in JSONLogHandler(level: .trace, sink: log) }
+        let store = CatalogStore(kinds: .builtIn, sources: ["files", "kubernetes"], maxModels: 3, logger: logger)
+        func models(_ names: [String]) -> [MaaSModel] {
+            names.map { MaaSModel(namespace: "ns", name: $0, modelRef: ModelRef(name: $0), endpoint: "http://e/\($0)") }
+        }
+        store.publish(source: "files", priority: FileCatalogSource.priority, models: models(["f2", "f1", "f3"]))
+        #expect(store.snapshot.models.map(\.name) == ["f1", "f2", "f3"])
+        #expect(store.reloadErrors == 0)
+        store.publish(source: "kubernetes", priority: 1, models: models(["k1", "k2"]))
+        // Kubernetes first, then the files in their own order: f1 and f3 are refused.
+        #expect(store.snapshot.models.map(\.name) == ["f2", "k1", "k2"])
+        #expect(store.reloadErrors == 1)
+        let refused = log.captured.filter { $0.contains("models beyond models.maxModels refused") }
+        #expect(refused.count == 1)
+        #expect(refused.first?.contains(#""first":"ns/f1, ns/f3""#) == true)
+        // The same refusal on the next publish: not logged or counted again.
+        store.publish(source: "kubernetes", priority: 1, models: models(["k1", "k2"]))
+        #expect(store.reloadErrors == 1)
+        // A larger limit on SIGHUP applies at once and clears the condition.
+        store.update(maxModels: 10)
+        #expect(store.snapshot.models.count == 5)
+        #expect(log.captured.contains { $0.contains("no models beyond models.maxModels any more") })
+        #expect(store.reloadErrors == 1)
+    }
+
+    @Test func aMaaSModelRefInALaterFileWinsOverAMaaSModelInAnEarlierOne() throws {
+        let ref = Self.model("x", endpoint: "http://127.0.0.1:1/ref")
+            .replacingOccurrences(of: "kind: MaaSModel", with: "kind: MaaSModelRef")
+        let fixture = try Fixture(files: [
+            "1.yaml": Self.model("x", endpoint: "http://127.0.0.1:1/model"),
+            "2.yaml": ref,
+        ])
+        try fixture.source.start()
+        #expect(fixture.store.snapshot.models.map(\.endpoint) == ["http://127.0.0.1:1/ref"])
+        #expect(fixture.store.snapshot.models.first?.resource == .maasModelRef)
+        let lines = fixture.logLines(
+            message: "models defined in several files; using the first (a MaaSModelRef before a MaaSModel)"
+        )
+        #expect(lines.first?["ignored"] as? String == fixture.path("1.yaml"))
+        #expect(lines.first?["using"] as? String == fixture.path("2.yaml"))
+    }
+
+    @Test func checkConfigRefusesWhatServeRefuses() throws {
+        let fixture = try Fixture(files: [
+            "a.yaml": Self.model("a") + "\n---\n" + Self.model("b"),
+            "big.yaml": Self.model("big") + "\n# " + String(repeating: "x", count: 4096),
+        ])
+        let report = CatalogCheck.run(paths: [fixture.directory.path], maxFileBytes: 4096, maxModels: 1)
+        #expect(report.models.map(\.name) == ["a"])
+        #expect(report.problems.count == 2)
+        #expect(report.problems.contains { $0.contains("big.yaml") && $0.contains("models.maxFileBytes (4096)") })
+        #expect(report.problems.contains { $0.contains("1 models beyond models.maxModels (1)") && $0.contains("ns/b") })
+    }
+
     @Test func markLoadedCountsASourceAsLoadedWithoutModels() {
         let store = CatalogStore(kinds: .builtIn, sources: ["files", "kubernetes"], logger: Self.quiet)
         store.markLoaded(source: "kubernetes")
