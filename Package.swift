@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "fake-kube-apiserver", targets: ["FakeKubeAPIServer"]),
         // For the libFuzzer harnesses under Fuzz/, a package of their own (built with -sanitize=fuzzer).
         .library(name: "HTTP1", targets: ["HTTP1"]),
+        .library(name: "Usage", targets: ["Usage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -34,6 +35,8 @@ let package = Package(
         ),
         // Pure Swift: the strict HTTP/1.1 codec (RFC 9112) over borrowed bytes. No I/O, no Foundation.
         .target(name: "HTTP1", swiftSettings: strict),
+        // Pure Swift: token usage read from answers as they stream, the include_usage rewrite (SPEC 7).
+        .target(name: "Usage", swiftSettings: strict),
         // Pure Swift: probes, classification, retries, decision cache, listing. Network only via protocols.
         .target(
             name: "AccessCheck",
@@ -43,7 +46,7 @@ let package = Package(
         .executableTarget(
             name: "MaaSProxy",
             dependencies: [
-                "CLibevent", "HTTP1", "Routing", "AccessCheck",
+                "CLibevent", "HTTP1", "Routing", "AccessCheck", "Usage",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -66,6 +69,7 @@ let package = Package(
         // What both fake servers need from libevent and OpenSSL: TLS on an evhttp server, loop timers.
         .target(name: "FakeServerKit", dependencies: ["CLibevent"], swiftSettings: strict),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: strict),
+        .testTarget(name: "UsageTests", dependencies: ["Usage"], swiftSettings: strict),
         .testTarget(name: "RoutingTests", dependencies: ["Routing"], swiftSettings: strict),
         .testTarget(name: "AccessCheckTests", dependencies: ["AccessCheck", "Routing"], swiftSettings: strict),
         .testTarget(

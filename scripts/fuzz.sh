@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer harnesses of the HTTP1 codec (Fuzz/, a package of its own) and runs each for a
-# bounded time: scripts/fuzz.sh [seconds-per-target] (default 60). See docs/fuzzing.md.
+# Builds the libFuzzer harnesses of the HTTP1 codec and the usage scanner (Fuzz/, a package of its own)
+# and runs each for a bounded time: scripts/fuzz.sh [seconds-per-target] (default 60). See docs/fuzzing.md.
 #
 # Everything it writes is under .build-fuzz/: the build, the working corpora (seeded from Fuzz/corpus,
 # which is never written to, and kept between runs so they keep growing), logs and findings. Prints one
@@ -13,7 +13,8 @@ if ! [[ "$seconds" =~ ^[1-9][0-9]*$ ]]; then
   echo "usage: scripts/fuzz.sh [seconds-per-target]" >&2
   exit 2
 fi
-targets=(request response) # Fuzz/corpus/<name>, Fuzz/<name>.dict, executable Fuzz<Name>Parser
+# name:executable; each has Fuzz/corpus/<name> and Fuzz/<name>.dict.
+targets=(request:FuzzRequestParser response:FuzzResponseParser usage:FuzzUsageScanner)
 work=.build-fuzz
 run_dir="$work/runs/$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$run_dir"
@@ -38,8 +39,9 @@ bin=$(swift build -c release --package-path Fuzz --scratch-path "$work" --show-b
 
 total_runs=0
 total_findings=0
-for name in "${targets[@]}"; do
-  exe="$bin/Fuzz${name^}Parser"
+for target in "${targets[@]}"; do
+  name=${target%%:*}
+  exe="$bin/${target#*:}"
   corpus="$work/corpus/$name"
   artifacts="$run_dir/$name"
   log="$run_dir/$name.log"

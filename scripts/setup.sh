@@ -2,8 +2,9 @@
 # Installs what building maas-proxy needs on Debian/Ubuntu, when it is missing.
 set -euo pipefail
 need=()
-# openssl and curl: the TLS tests make certificates and read a TLS backend with them.
-for pkg in libevent-dev libssl-dev pkg-config openssl curl; do
+# openssl and curl: the TLS tests make certificates and read a TLS backend with them; jq: the tests
+# run scripts/usage-report.sh.
+for pkg in libevent-dev libssl-dev pkg-config openssl curl jq; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ "${#need[@]}" -gt 0 ]; then

@@ -32,3 +32,5 @@ ASAN_OPTIONS=detect_leaks=0 run_suite asan-tests --sanitize=address --scratch-pa
 # A bounded libFuzzer run of the HTTP1 codec (Fuzz/, docs/fuzzing.md): 90 s per harness adds about
 # 3.5 minutes with the build. fuzz.sh prints the summary line itself (fuzz: N executions, K crashes).
 scripts/fuzz.sh 90
+# The body router's multipart/form-data reader, built apart from the Fuzz package (docs/body-routing.md).
+scripts/fuzz-multipart.sh 60

@@ -12,6 +12,13 @@ import Routing
 /// stored for its lifetime when an attempt was sent, without storing anything when the probe was
 /// still queued — so checks on other loops waiting for them are released too: nobody waits past
 /// the prober's deadline. Coalesced waits are simply abandoned: their prober completes them.
+///
+/// Backend health (SPEC 3.2, `checker.health`): a miss whose origin is down is unavailable at once
+/// (no probe, nothing cached, no concurrency slot); probes to origins that are up or unknown start
+/// before those whose origin is due a trial; an origin that has not answered yet (unknown, or due
+/// a trial) gets one probe of this check at a time, the others waiting for its answer, so a dead
+/// origin holds at most one slot; a failed attempt whose origin is now down is not retried; an
+/// attempt still unanswered at the deadline is reported to the registry (`unanswered`).
 final class AccessCheckRun: @unchecked Sendable {
     private struct Probe {
         var candidate: Candidate
@@ -25,6 +32,10 @@ final class AccessCheckRun: @unchecked Sendable {
         var awaitingAnswer = false
         var cancellation: (any ProbeCancellation)?
         var retryTimer: (any ScheduledWork)?
+        /// Scheme, host and port of `request.url`: what backend health is kept by.
+        var origin: BackendOrigin
+        /// The attempt out holds its origin's one slot (the origin had not answered when it went).
+        var holdsOrigin = false
     }
 
     private let checker: AccessChecker
@@ -51,6 +62,15 @@ final class AccessCheckRun: @unchecked Sendable {
     private var active = 0
     private var deadlineTimer: (any ScheduledWork)?
     private var stats = AccessCheckStats()
+    /// Queued probes released by their origin's answer: started before `queued`.
+    private var ready: [ModelID] = []
+    private var readyHead = 0
+    /// Queued probes waiting for an origin that has not answered yet and has an attempt out.
+    private var deferred: [BackendOrigin: [ModelID]] = [:]
+    /// Origins not yet answering with an attempt of this check out (at most one each).
+    private var probingOrigins: Set<BackendOrigin> = []
+    /// True while `pump` runs: an attempt decided inside it must not start a nested pump.
+    private var pumping = false
 
     init(
         checker: AccessChecker,
@@ -74,6 +94,9 @@ final class AccessCheckRun: @unchecked Sendable {
         let credential = CredentialDigest(caller: caller, digest: checker.digest)
         let builder = ProbeRequestBuilder(version: settings.userAgentVersion)
         let now = scheduler.now
+        // SPEC 3.2: probes to origins that are up start first; those due a trial after them.
+        var dueTrial: [ModelID] = []
+        var down: [ModelID] = []
         for candidate in candidates {
             let id = candidate.model.id
             // A model listed twice is checked once.
@@ -96,28 +119,105 @@ final class AccessCheckRun: @unchecked Sendable {
             case .miss(let ticket):
                 stats.cacheMisses += 1
                 waiting.insert(id)
-                probes[id] = Probe(candidate: candidate, ticket: ticket, request: request)
-                queued.append(id)
+                let origin = BackendOrigin(request.url)
+                probes[id] = Probe(candidate: candidate, ticket: ticket, request: request, origin: origin)
+                switch checker.health?.standing(of: origin, now: now) ?? .unknown {
+                case .answering, .unknown: queued.append(id)
+                case .trialDue: dueTrial.append(id)
+                case .down: down.append(id)
+                }
             }
         }
+        queued += dueTrial
+        for id in down { refuse(id) }
         guard !waiting.isEmpty else { return finish() }
         deadlineTimer = scheduler.schedule(after: deadline.since(scheduler.now)) { [self] in self.deadlineReached() }
         pump()
     }
 
-    /// Starts queued probes while fewer than `concurrency` are active (SPEC 3.2).
+    /// Starts queued probes while fewer than `concurrency` are active (SPEC 3.2). Not re-entered:
+    /// a probe decided while it runs frees its slot for the loop already running.
     private func pump() {
-        while active < concurrency, queueHead < queued.count, completion != nil {
-            let id = queued[queueHead]
-            queueHead += 1
+        guard !pumping else { return }
+        pumping = true
+        defer { pumping = false }
+        while active < concurrency, completion != nil, let id = nextQueued() {
+            guard let probe = probes[id] else { continue }
+            if let health = checker.health, probingOrigins.contains(probe.origin),
+                health.standing(of: probe.origin, now: scheduler.now) != .answering
+            {
+                // One attempt at a time to an origin not known to answer: a dead one holds one slot.
+                deferred[probe.origin, default: []].append(id)
+                continue
+            }
             active += 1
             attempt(id)
+        }
+    }
+
+    private func nextQueued() -> ModelID? {
+        if readyHead < ready.count {
+            defer { readyHead += 1 }
+            return ready[readyHead]
+        }
+        guard queueHead < queued.count else { return nil }
+        defer { queueHead += 1 }
+        return queued[queueHead]
+    }
+
+    /// The attempt out to `origin` ended: the probes deferred behind it may go — all of them when
+    /// the origin now answers (or is down: they are refused at once), else the next one.
+    private func releaseOrigin(_ origin: BackendOrigin) {
+        guard probingOrigins.remove(origin) != nil, var waiting = deferred.removeValue(forKey: origin) else { return }
+        let standing = checker.health?.standing(of: origin, now: scheduler.now) ?? .answering
+        if standing == .answering || standing == .down {
+            ready += waiting
+        } else {
+            ready.append(waiting.removeFirst())
+            if !waiting.isEmpty { deferred[origin] = waiting }
+        }
+    }
+
+    /// SPEC 3.2: a miss whose origin is down is unavailable at once, without network traffic.
+    /// Nothing is cached when no attempt was sent (the origin's trial may bring it back any
+    /// moment); waiters get the answer for their response.
+    private func refuse(_ id: ModelID) {
+        guard let probe = probes.removeValue(forKey: id) else { return }
+        stats.refusedDown += 1
+        let outcome = Decision.Outcome.unavailable(reason: "backend origin down")
+        let decision = settings.lifetimes.decision(outcome, at: scheduler)
+        waiting.remove(id)
+        if probe.attempts > 0 {
+            record(id, decision)
+            checker.cache.complete(probe.ticket, with: decision)
+            reportFinished(probe, outcome)
+        } else {
+            decisions[id] = Decision(
+                outcome: outcome,
+                decidedAtWall: scheduler.wallClockSeconds,
+                expiresAt: scheduler.now
+            )
+            checker.cache.abandon(probe.ticket, with: decision)
         }
     }
 
     private func attempt(_ id: ModelID) {
         guard var probe = probes[id] else { return }
         let now = scheduler.now
+        if let health = checker.health {
+            if case .refuse = health.admit(probe.origin, now: now) {
+                active -= 1
+                probe.retryTimer = nil
+                probes[id] = probe
+                refuse(id)
+                if waiting.isEmpty { return finish() }
+                return pump()
+            }
+            if health.standing(of: probe.origin, now: now) != .answering {
+                probe.holdsOrigin = true
+                probingOrigins.insert(probe.origin)
+            }
+        }
         probe.attempts += 1
         probe.retryTimer = nil
         probe.awaitingAnswer = true
@@ -144,6 +244,10 @@ final class AccessCheckRun: @unchecked Sendable {
         guard var probe = probes[id], probe.attempts == number, probe.awaitingAnswer else { return }
         probe.awaitingAnswer = false
         probe.cancellation = nil
+        if probe.holdsOrigin {
+            probe.holdsOrigin = false
+            releaseOrigin(probe.origin)
+        }
         probes[id] = probe
         let classification = ProbeClassifier.classify(response)
         checker.observer?.probeAttempted(
@@ -160,10 +264,14 @@ final class AccessCheckRun: @unchecked Sendable {
             decide(id, .denied(status: status))
         case .retryable(let reason):
             // SPEC 3.2: at most 4 attempts, and none that could not start before the deadline.
+            // SPEC 3.2: no retry to an origin the failure marked down.
             guard let delay = settings.retry.delay(afterAttempt: number, random: checker.random()),
-                scheduler.now + delay < deadline
+                scheduler.now + delay < deadline,
+                checker.health?.standing(of: probe.origin, now: scheduler.now).isUp ?? true
             else { return decide(id, .unavailable(reason: reason)) }
             probes[id]?.retryTimer = scheduler.schedule(after: delay) { [self] in self.attempt(id) }
+            // Probes deferred behind this attempt's origin may use the other slots meanwhile.
+            pump()
         }
     }
 
@@ -202,6 +310,10 @@ final class AccessCheckRun: @unchecked Sendable {
         probes.removeAll()
         queued.removeAll()
         queueHead = 0
+        ready.removeAll()
+        readyHead = 0
+        deferred.removeAll()
+        probingOrigins.removeAll()
         active = 0
         let pending = waiting
         waiting.removeAll()
@@ -211,6 +323,12 @@ final class AccessCheckRun: @unchecked Sendable {
         for (id, probe) in abandoned {
             if probe.awaitingAnswer {
                 probe.cancellation?.cancel()
+                // SPEC 3.2: no answer before the deadline (a backend that accepts and never answers).
+                checker.health?.unanswered(
+                    probe.origin,
+                    sentAt: probe.attemptStartedAt ?? scheduler.now,
+                    now: scheduler.now
+                )
                 checker.observer?.probeAttempted(
                     model: id,
                     kind: probe.candidate.model.listedKind,

@@ -8,11 +8,15 @@ public struct AccessCheckStats: Hashable, Sendable {
     public var cacheMisses = 0
     /// Decisions awaited from another check's probe (single flight).
     public var coalesced = 0
+    /// Misses answered unavailable at once, without a probe, because their origin is down (SPEC 3.2).
+    public var refusedDown = 0
 
-    public init(probesSent: Int = 0, cacheHits: Int = 0, cacheMisses: Int = 0, coalesced: Int = 0) {
+    public init(probesSent: Int = 0, cacheHits: Int = 0, cacheMisses: Int = 0, coalesced: Int = 0, refusedDown: Int = 0)
+    {
         self.probesSent = probesSent
         self.cacheHits = cacheHits
         self.cacheMisses = cacheMisses
         self.coalesced = coalesced
+        self.refusedDown = refusedDown
     }
 }

@@ -13,6 +13,8 @@ public final class AccessChecker: Sendable {
     private let currentSettings: Mutex<AccessCheckSettings>
     let random: @Sendable () -> Double
     let observer: (any AccessCheckObserver)?
+    /// Backend health shared by every worker (SPEC 3.2); nil checks without it (every origin up).
+    let health: OriginHealth?
 
     public init(
         cache: DecisionCache,
@@ -20,7 +22,8 @@ public final class AccessChecker: Sendable {
         digest: any DigestFunction,
         settings: AccessCheckSettings,
         random: @escaping @Sendable () -> Double,
-        observer: (any AccessCheckObserver)? = nil
+        observer: (any AccessCheckObserver)? = nil,
+        health: OriginHealth? = nil
     ) {
         self.cache = cache
         self.transport = transport
@@ -28,6 +31,7 @@ public final class AccessChecker: Sendable {
         self.currentSettings = Mutex(settings)
         self.random = random
         self.observer = observer
+        self.health = health
     }
 
     /// The settings new checks start with.

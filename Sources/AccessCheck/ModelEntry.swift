@@ -5,6 +5,8 @@ public struct ModelEntry: Hashable, Sendable {
     public var ownedBy: String
     public var kind: String
     public var url: String
+    /// The backend's `max_model_len` for this id, only when it sent one (SPEC 3.3).
+    public var maxModelLength: Int64?
     public var ready: Bool
     public var details: ModelDetails?
 
@@ -14,6 +16,7 @@ public struct ModelEntry: Hashable, Sendable {
         ownedBy: String,
         kind: String,
         url: String,
+        maxModelLength: Int64? = nil,
         ready: Bool,
         details: ModelDetails? = nil
     ) {
@@ -22,6 +25,7 @@ public struct ModelEntry: Hashable, Sendable {
         self.ownedBy = ownedBy
         self.kind = kind
         self.url = url
+        self.maxModelLength = maxModelLength
         self.ready = ready
         self.details = details
     }

@@ -5,7 +5,11 @@ public enum ModelListing {
     /// One entry per served id of each granted model (or one with `metadata.name` when the probe
     /// was a 405, `data` was `[]` or every id empty); kinds without a probe list `modelRef.name`.
     /// Sorted by id, then url, then owned_by.
-    public static func entries(candidates: [Candidate], decisions: [ModelID: Decision]) -> [ModelEntry] {
+    public static func entries(
+        candidates: [Candidate],
+        decisions: [ModelID: Decision],
+        urls: ListingURL = .endpoint
+    ) -> [ModelEntry] {
         var entries: [ModelEntry] = []
         for candidate in candidates {
             guard let decision = decisions[candidate.model.id], case .granted(let served, _) = decision.outcome
@@ -13,14 +17,16 @@ public enum ModelListing {
             let model = candidate.model
             let details = ModelDetails(annotations: model.annotations)
             let fallbackCreated = model.creationTimestamp ?? 0
-            for (id, created) in listedIDs(candidate, served: served) {
+            let url = urls.url(of: candidate)
+            for (id, created, maxModelLength) in listedIDs(candidate, served: served) {
                 entries.append(
                     ModelEntry(
                         id: id,
                         created: created != 0 ? created : fallbackCreated,
                         ownedBy: model.namespace,
                         kind: model.listedKind,
-                        url: model.endpoint,
+                        url: url,
+                        maxModelLength: maxModelLength,
                         ready: model.isReady,
                         details: details
                     )
@@ -37,10 +43,22 @@ public enum ModelListing {
         return listedIDs(candidate, served: served).map(\.id)
     }
 
-    private static func listedIDs(_ candidate: Candidate, served: [ServedModel]) -> [(id: String, created: Int64)] {
-        if candidate.probe == .none { return [(candidate.model.modelRef.name, 0)] }
-        if served.isEmpty { return [(candidate.model.name, 0)] }
-        return served.map { ($0.id, $0.created) }
+    /// Whether `candidate`, granted by `decision`, is listed under `id`: `ids(of:granted:)` without
+    /// building the list (this runs for every candidate of every body-routed call).
+    public static func serves(_ id: String, candidate: Candidate, granted decision: Decision) -> Bool {
+        guard case .granted(let served, _) = decision.outcome else { return false }
+        if candidate.probe == .none { return candidate.model.modelRef.name == id }
+        if served.isEmpty { return candidate.model.name == id }
+        return served.contains { $0.id == id }
+    }
+
+    private static func listedIDs(
+        _ candidate: Candidate,
+        served: [ServedModel]
+    ) -> [(id: String, created: Int64, maxModelLength: Int64?)] {
+        if candidate.probe == .none { return [(candidate.model.modelRef.name, 0, nil)] }
+        if served.isEmpty { return [(candidate.model.name, 0, nil)] }
+        return served.map { ($0.id, $0.created, $0.maxModelLength) }
     }
 
     /// `{"object":"list","data":[...]}`, keys in a stable order; `data` is always an array.
@@ -56,6 +74,13 @@ public enum ModelListing {
         return json.bytes
     }
 
+    /// One entry alone, as `GET /v1/models/{id}` answers it (SPEC 3.6).
+    public static func json(_ entry: ModelEntry) -> [UInt8] {
+        var json = JSONWriter()
+        write(entry, into: &json)
+        return json.bytes
+    }
+
     private static func write(_ entry: ModelEntry, into json: inout JSONWriter) {
         json.object { object in
             object.field("id", entry.id)
@@ -65,6 +90,10 @@ public enum ModelListing {
             object.field("owned_by", entry.ownedBy)
             object.field("kind", entry.kind)
             object.field("url", entry.url)
+            if let maxModelLength = entry.maxModelLength {
+                object.key("max_model_len")
+                object.number(maxModelLength)
+            }
             object.key("ready")
             object.bool(entry.ready)
             if let details = entry.details {

@@ -4,7 +4,8 @@ import Foundation
 public enum ProbeClassifier {
     /// 2xx: a JSON object body with a `data` array is granted (served = entries with a non-empty
     /// string `id`, backend order); `data` missing or null is denied; any other body is retryable.
-    /// 405 is granted without ids; 401, 403, 404 denied; every other status or failure retryable.
+    /// 405 is granted without ids; 401, 403, 404 and every other 4xx but 408, 425 and 429 denied at
+    /// once (a client error does not change on retry); every other status or failure retryable.
     public static func classify(_ response: ProbeResponse) -> ProbeClassification {
         switch response {
         case .failed(let reason):
@@ -15,7 +16,9 @@ public enum ProbeClassifier {
             switch status {
             case 200..<300: return classifyListing(status: status, body: body)
             case 405: return .granted(served: [], via405: true)
-            case 401, 403, 404: return .denied(status: status)
+            case 408, 425, 429: return .retryable(reason: "status \(status)")
+            // Stock LiteLLM answers an unknown key 400: retrying it cost every cold listing 0.8 s.
+            case 400..<500: return .denied(status: status)
             default: return .retryable(reason: "status \(status)")
             }
         }
@@ -29,12 +32,17 @@ public enum ProbeClassifier {
         guard let entries = data as? [Any] else { return .retryable(reason: "status \(status) with a non-array data") }
         let served = entries.compactMap { entry -> ServedModel? in
             guard let entry = entry as? [String: Any], let id = entry["id"] as? String, !id.isEmpty else { return nil }
-            return ServedModel(id: id, created: positiveInteger(entry["created"]))
+            let maxModelLength = positiveInteger(entry["max_model_len"])
+            return ServedModel(
+                id: id,
+                created: positiveInteger(entry["created"]),
+                maxModelLength: maxModelLength > 0 ? maxModelLength : nil
+            )
         }
         return .granted(served: served, via405: false)
     }
 
-    /// `created` when it is a positive integral number (not a boolean, string or fraction), else 0.
+    /// `created` or `max_model_len` when it is a positive integral number (not a boolean, string or fraction), else 0.
     private static func positiveInteger(_ value: Any?) -> Int64 {
         // JSONSerialization hands booleans over as NSNumber too; their type encoding is "c".
         guard let number = value as? NSNumber, String(cString: number.objCType) != "c" else { return 0 }

@@ -71,7 +71,7 @@ static inline void maas_ssl_ctx_set_client_options(SSL_CTX *ctx) {
     SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_COMPRESSION);
 }
 
-// TCP_NODELAY on an accepted or connected socket (LIBEVENT.md: 30x latency without it on TLS).
+// TCP_NODELAY on an accepted or connected socket (docs/LIBEVENT.md: 30x latency without it on TLS).
 static inline int maas_set_nodelay(evutil_socket_t fd) {
     int one = 1;
     return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -104,45 +104,6 @@ static inline int maas_unblock_signal(int signum) {
     sigemptyset(&set);
     sigaddset(&set, signum);
     return pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-}
-
-// The request's HTTP version lives only in http_struct.h's struct (LIBEVENT.md); HTTP/1.0 clients
-// need explicit framing for streamed replies. The struct is included under another name so that
-// Swift keeps seeing `struct evhttp_request` as opaque (an OpaquePointer) everywhere else.
-#define evhttp_request maas_evhttp_request_layout
-#include <event2/http_struct.h>
-#undef evhttp_request
-static inline int maas_evhttp_request_is_http10(struct evhttp_request *req) {
-    const struct maas_evhttp_request_layout *layout = (const struct maas_evhttp_request_layout *)(void *)req;
-    return layout->major == 1 && layout->minor == 0;
-}
-
-// What evhttp had read of a request it refused (EvhttpErrorPage): the head's size tells a head
-// over the limit from a malformed one, since evhttp 2.1 answers both with the same 400.
-static inline size_t maas_evhttp_request_headers_size(struct evhttp_request *req) {
-    return ((const struct maas_evhttp_request_layout *)(void *)req)->headers_size;
-}
-static inline size_t maas_evhttp_request_body_size(struct evhttp_request *req) {
-    return ((const struct maas_evhttp_request_layout *)(void *)req)->body_size;
-}
-
-// Answer a refused request as HTTP/1.1 unless it was 1.1 already, exactly as evhttp's own error
-// page does: a request refused before its first line parsed has no version ("HTTP/0.0"), and an
-// HTTP/1.0 keep-alive request would get `Connection: keep-alive` added next to our `close`.
-static inline void maas_evhttp_request_answer_as_http11(struct evhttp_request *req) {
-    struct maas_evhttp_request_layout *layout = (struct maas_evhttp_request_layout *)(void *)req;
-    if (!layout->major || !layout->minor) {
-        layout->major = 1;
-        layout->minor = 1;
-    }
-}
-
-// True once a non-blocking connect finished: getpeername fails with ENOTCONN until then. evhttp
-// has no "connected" callback, so the connect timeout of SPEC 6 checks this.
-static inline int maas_socket_is_connected(evutil_socket_t fd) {
-    struct sockaddr_storage address;
-    socklen_t length = sizeof(address);
-    return fd >= 0 && getpeername(fd, (struct sockaddr *)&address, &length) == 0;
 }
 
 // Ends our direction only: the client reads EOF after our last answer and may still send.
@@ -218,7 +179,7 @@ static inline ssize_t maas_send(int fd, const void *bytes, size_t count) {
 }
 
 // SSL_set_mode is a macro over SSL_ctrl: partial writes, a moving write buffer (our output buffer
-// compacts), and released buffers for idle connections (DESIGN: OpenSSL on a non-blocking socket).
+// compacts), and released buffers for idle connections (docs/DESIGN.md: OpenSSL on a non-blocking socket).
 static inline void maas_ssl_set_engine_modes(SSL *ssl) {
     SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
 }

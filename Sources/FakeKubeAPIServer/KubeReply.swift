@@ -28,7 +28,7 @@ enum KubeReply {
         let headers = evhttp_request_get_output_headers(request)
         evhttp_add_header(headers, "Content-Type", "application/json")
         evhttp_add_header(headers, "Cache-Control", "no-cache, private")
-        // evhttp answers an HTTP/1.0 keep-alive request's unframed stream with `Content-Length: 0` (LIBEVENT.md);
+        // evhttp answers an HTTP/1.0 keep-alive request's unframed stream with `Content-Length: 0` (docs/LIBEVENT.md);
         // without the request's keep-alive it streams until close instead. HTTP/1.1 ignores `keep-alive`.
         let input = evhttp_request_get_input_headers(request)
         if let connection = evhttp_find_header(input, "Connection"),

@@ -5,7 +5,7 @@ import FakeServerKit
 /// `timeoutSeconds` ends it cleanly, `POST /_fake/drop-watches` cuts it, or its client leaves.
 ///
 /// The server holds it while open. Its connection's close callback is set per watch and cleared in the same stack
-/// frame as the final send or the drop (LIBEVENT.md); a client that leaves is noticed at once because reads are
+/// frame as the final send or the drop (docs/LIBEVENT.md); a client that leaves is noticed at once because reads are
 /// re-armed, and its detached request is freed here (both as FakeModelServer's `HeldRequest` does).
 final class WatchStream {
     let resource: FakeResource

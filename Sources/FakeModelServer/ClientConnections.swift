@@ -5,7 +5,7 @@ import CLibevent
 ///
 /// A connection gets one close callback, at its first request, left in place for the connection's life. Its context
 /// is this table, which the server keeps for the life of the process, so the callback never points at something
-/// freed (LIBEVENT.md's use-after-free is a callback left behind with a per-exchange context). The close callback
+/// freed (docs/LIBEVENT.md's use-after-free is a callback left behind with a per-exchange context). The close callback
 /// removes the entry — the counts cannot leak, nor pass to a new connection that reuses the address — and tells a
 /// held request its client left; a held request no longer registers a callback of its own, which would replace
 /// this one.

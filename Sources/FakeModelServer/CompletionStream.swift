@@ -1,7 +1,9 @@
 import CLibevent
 import FakeServerKit
 
-/// A streamed completion: `chunks` Server-Sent Events spaced `intervalMs` apart, then `data: [DONE]` — or, with
+/// A streamed completion: `chunks` Server-Sent Events spaced `intervalMs` apart, then the API's closing events
+/// (`data: [DONE]`, after the usage chunk with `include_usage`; the Responses API's `response.completed`; messages'
+/// `message_delta` and `message_stop`) — or, with
 /// `abortAfter` K, the connection dropped after K events without the final chunk (mid-body failure tests).
 ///
 /// Each event is sent once the previous one has left the process (back-pressure), then after the interval on a
@@ -15,6 +17,10 @@ final class CompletionStream: HeldRequestOwner {
         var chunks: Int
         var intervalMs: Int
         var abortAfter: Int?
+        var request: CompletionRequest
+
+        /// The usage after `tokens` tokens, nil when this answer reports none.
+        func usage(tokens: Int) -> FakeUsage? { request.usage(completionTokens: tokens) }
     }
 
     private var held: HeldRequest?
@@ -47,20 +53,31 @@ final class CompletionStream: HeldRequestOwner {
         guard let request = held?.request else { return }
         if let abortAfter = plan.abortAfter, sent >= abortAfter { return abort() }
         guard sent < plan.chunks else { return finish() }
-        let json = OpenAIBodies.chunk(
-            plan.kind,
-            id: plan.id,
-            model: plan.model,
-            index: sent,
-            content: "token-\(sent) ",
-            last: sent == plan.chunks - 1,
-            sentMs: MonotonicClock.nowMs()
-        )
+        let opening =
+            sent == 0
+            ? UsageBodies.opening(plan.kind, id: plan.id, model: plan.model, usage: plan.usage(tokens: 0)) : ""
+        let event: String
+        switch plan.kind {
+        case .chat, .text:
+            let json = OpenAIBodies.chunk(
+                plan.kind,
+                id: plan.id,
+                model: plan.model,
+                index: sent,
+                content: "token-\(sent) ",
+                last: sent == plan.chunks - 1,
+                sentMs: MonotonicClock.nowMs(),
+                usage: plan.request.continuousUsage ? plan.usage(tokens: sent + 1) : nil
+            )
+            event = "data: " + json + "\n\n"
+        case .responses, .messages:
+            event = UsageBodies.delta(plan.kind, content: "token-\(sent) ", sentMs: MonotonicClock.nowMs())
+        }
         sent += 1
         awaitingFlush = true
         ReplyWriter.chunk(
             request,
-            "data: " + json + "\n\n",
+            opening + event,
             written: completionStreamWrittenTrampoline,
             context: Unmanaged.passUnretained(self).toOpaque()
         )
@@ -77,7 +94,19 @@ final class CompletionStream: HeldRequestOwner {
 
     private func finish() {
         guard let request = held?.release() else { return }
-        ReplyWriter.chunk(request, "data: [DONE]\n\n")
+        var closing = ""
+        if plan.request.includeUsage, let usage = plan.usage(tokens: sent), plan.kind == .chat || plan.kind == .text {
+            closing =
+                "data: " + OpenAIBodies.usageChunk(plan.kind, id: plan.id, model: plan.model, usage: usage) + "\n\n"
+        }
+        closing += UsageBodies.closing(
+            plan.kind,
+            id: plan.id,
+            model: plan.model,
+            content: (0..<sent).map { "token-\($0) " }.joined(),
+            usage: plan.usage(tokens: sent)
+        )
+        ReplyWriter.chunk(request, closing)
         evhttp_send_reply_end(request)
         server.stats.streamsCompleted += 1
         keepAlive = nil

@@ -50,7 +50,7 @@ final class DelayedReply: HeldRequestOwner {
     private func fire() {
         timer = nil
         if purpose == .modelList { server.stats.modelsWaitEnded() }
-        // Released and answered in one stack frame (LIBEVENT.md: no close callback may outlive the reply).
+        // Released and answered in one stack frame (docs/LIBEVENT.md: no close callback may outlive the reply).
         if let request = held?.release() { answer?(request) }
         answer = nil
         keepAlive = nil

@@ -25,7 +25,7 @@ final class FakeServer: FakeHTTPServing {
         maas_ignore_sigpipe()
         guard let settings = event_config_new() else { return nil }
         defer { event_config_free(settings) }
-        // One thread: no locks. The changelist measured +35 % throughput (LIBEVENT.md).
+        // One thread: no locks. The changelist measured +35 % throughput (docs/LIBEVENT.md).
         _ = event_config_set_flag(settings, Int32(EVENT_BASE_FLAG_NOLOCK.rawValue))
         _ = event_config_set_flag(settings, Int32(EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST.rawValue))
         guard let base = event_base_new_with_config(settings) else { return nil }
@@ -136,7 +136,7 @@ final class FakeServer: FakeHTTPServing {
                 return ReplyWriter.send(request, .error(405, "Method Not Allowed", headers: [("Allow", "GET")]))
             }
             ModelsEndpoint(server: self).answer(incoming, model: model, rule: rule)
-        case "/v1/chat/completions", "/v1/completions", "/v1/embeddings":
+        case "/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/responses", "/v1/messages":
             guard incoming.method == "POST" else {
                 return ReplyWriter.send(request, .error(405, "Method Not Allowed", headers: [("Allow", "POST")]))
             }
@@ -145,8 +145,16 @@ final class FakeServer: FakeHTTPServing {
             case "/v1/chat/completions":
                 InferenceEndpoints.completion(incoming, kind: .chat, model: model, server: self)
             case "/v1/completions": InferenceEndpoints.completion(incoming, kind: .text, model: model, server: self)
+            case "/v1/responses": InferenceEndpoints.completion(incoming, kind: .responses, model: model, server: self)
+            case "/v1/messages": InferenceEndpoints.completion(incoming, kind: .messages, model: model, server: self)
             default: InferenceEndpoints.embeddings(incoming, model: model)
             }
+        case _ where FormEndpoints.paths.contains(String(rest)):
+            guard incoming.method == "POST" else {
+                return ReplyWriter.send(request, .error(405, "Method Not Allowed", headers: [("Allow", "POST")]))
+            }
+            guard rule.admitsInference else { return ReplyWriter.send(request, .refusal(rule.status)) }
+            FormEndpoints.answer(incoming, path: String(rest))
         default:
             ReplyWriter.send(request, .error(404, "no route for \(incoming.method) \(incoming.path)"))
         }

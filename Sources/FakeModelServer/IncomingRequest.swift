@@ -36,8 +36,15 @@ struct IncomingRequest {
         headers.first { $0.0.utf8.count == 13 && $0.0.lowercased() == "authorization" }?.1
     }
 
+    /// The first value of header `name` (ASCII, any case), as received.
+    func header(_ name: String) -> String? {
+        headers.first { $0.0.utf8.count == name.utf8.count && $0.0.lowercased() == name.lowercased() }?.1
+    }
+
+    /// A form body is read for the record (what the backend saw of it); any other body is kept as bytes only.
     func recorded(at timeMs: Double) -> RecordedRequest {
-        RecordedRequest(method: method, uri: uri, headers: headers, body: body, timeMs: timeMs)
+        let form = body.isEmpty ? nil : FormData(contentType: header("Content-Type"), body: body)
+        return RecordedRequest(method: method, uri: uri, headers: headers, body: body, form: form, timeMs: timeMs)
     }
 
     private static func methodName(_ command: evhttp_cmd_type) -> String {

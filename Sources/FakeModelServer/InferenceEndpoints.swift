@@ -1,4 +1,5 @@
-/// Answers `POST <prefix>/v1/chat/completions`, `/v1/completions` and `/v1/embeddings` once the token is admitted.
+/// Answers `POST <prefix>/v1/chat/completions`, `/v1/completions`, `/v1/embeddings`, `/v1/responses` and
+/// `/v1/messages` once the token is admitted.
 enum InferenceEndpoints {
     static func completion(
         _ incoming: IncomingRequest,
@@ -20,7 +21,14 @@ enum InferenceEndpoints {
         server: FakeServer
     ) -> (OpaquePointer) -> Void {
         let modelName = request.model ?? model.primaryID
-        let id = (kind == .chat ? "chatcmpl-fake-" : "cmpl-fake-") + String(server.nextSequence())
+        let prefix =
+            switch kind {
+            case .chat: "chatcmpl-fake-"
+            case .text: "cmpl-fake-"
+            case .responses: "resp_fake"
+            case .messages: "msg_fake"
+            }
+        let id = prefix + String(server.nextSequence())
         if request.stream {
             let plan = CompletionStream.Plan(
                 kind: kind,
@@ -28,19 +36,28 @@ enum InferenceEndpoints {
                 model: modelName,
                 chunks: max(0, request.chunks ?? model.streamChunks ?? 5),
                 intervalMs: max(0, request.chunkIntervalMs ?? model.chunkIntervalMs ?? 0),
-                abortAfter: request.abortAfterChunks.map { max(0, $0) }
+                abortAfter: request.abortAfterChunks.map { max(0, $0) },
+                request: request
             )
             return { CompletionStream.start($0, plan: plan, server: server) }
         }
         let size = request.responseBytes ?? 0
         let content = size > 0 ? String(repeating: "x", count: size) : "Hello from the fake backend."
-        let body = OpenAIBodies.completion(
-            request,
-            id: id,
-            model: modelName,
-            content: content,
-            completionTokens: max(1, content.utf8.count / 4)
-        )
+        let completionTokens = max(1, content.utf8.count / 4)
+        let usage = request.usage(completionTokens: completionTokens)
+        let body =
+            switch kind {
+            case .chat, .text:
+                OpenAIBodies.completion(
+                    request,
+                    id: id,
+                    model: modelName,
+                    content: content,
+                    completionTokens: completionTokens
+                )
+            case .responses: UsageBodies.response(id: id, model: modelName, content: content, usage: usage)
+            case .messages: UsageBodies.message(id: id, model: modelName, content: content, usage: usage)
+            }
         return { ReplyWriter.send($0, .json(200, body)) }
     }
 
@@ -49,7 +66,7 @@ enum InferenceEndpoints {
         let body = OpenAIBodies.embeddings(
             model: request.model ?? model.primaryID,
             count: request.inputCount,
-            promptTokens: request.promptTokens
+            promptTokens: request.omitUsage ? nil : request.promptTokens
         )
         ReplyWriter.send(incoming.request, .json(200, body))
     }

@@ -30,15 +30,20 @@ enum OpenAIBodies {
             case .chat:
                 #""choices":[{"index":0,"message":{"role":"assistant","content":"# + JSONText.quote(content)
                     + #"},"logprobs":null,"finish_reason":"stop"}],"#
-            case .text:
+            case .text, .responses, .messages:
                 #""choices":[{"index":0,"text":"# + JSONText.quote(content)
                     + #","logprobs":null,"finish_reason":"stop"}],"#
             }
-        let prompt = request.promptTokens
-        let usage =
-            #""usage":{"prompt_tokens":\#(prompt),"completion_tokens":\#(completionTokens),"#
-            + #""total_tokens":\#(prompt + completionTokens)}}"#
-        return head + choice + usage
+        guard let usage = request.usage(completionTokens: completionTokens) else {
+            return head + String(choice.dropLast()) + "}"
+        }
+        return head + choice + usage.openAI + "}"
+    }
+
+    /// The usage chunk of a stream with `include_usage`: no choices, the whole usage.
+    static func usageChunk(_ kind: CompletionRequest.Kind, id: String, model: String, usage: FakeUsage) -> String {
+        let head = header(id: id, object: kind == .chat ? "chat.completion.chunk" : "text_completion", model: model)
+        return head + #""choices":[],"# + usage.openAI + "}"
     }
 
     /// One streamed event's JSON (`chat.completion.chunk` or `text_completion`); `sent_ms` is the monotonic time
@@ -50,7 +55,8 @@ enum OpenAIBodies {
         index: Int,
         content: String,
         last: Bool,
-        sentMs: Double
+        sentMs: Double,
+        usage: FakeUsage? = nil
     ) -> String {
         let finish = last ? #""stop""# : "null"
         let head = header(id: id, object: kind == .chat ? "chat.completion.chunk" : "text_completion", model: model)
@@ -59,18 +65,21 @@ enum OpenAIBodies {
             case .chat:
                 #""choices":[{"index":0,"delta":{"# + (index == 0 ? #""role":"assistant","# : "")
                     + #""content":\#(JSONText.quote(content))},"logprobs":null,"finish_reason":\#(finish)}],"#
-            case .text:
+            case .text, .responses, .messages:
                 #""choices":[{"index":0,"text":\#(JSONText.quote(content)),"#
                     + #""logprobs":null,"finish_reason":\#(finish)}],"#
             }
-        return head + choice + #""sent_ms":\#(JSONText.milliseconds(sentMs))}"#
+        // vLLM's continuous_usage_stats: every chunk carries the usage so far.
+        let usageField = usage.map { $0.openAI + "," } ?? ""
+        return head + choice + usageField + #""sent_ms":\#(JSONText.milliseconds(sentMs))}"#
     }
 
     /// `count` small embeddings.
-    static func embeddings(model: String, count: Int, promptTokens: Int) -> String {
+    static func embeddings(model: String, count: Int, promptTokens: Int?) -> String {
         let data = (0..<count).map { #"{"object":"embedding","index":\#($0),"embedding":[0.1,0.2,0.3,0.4]}"# }
-        return #"{"object":"list","data":[\#(data.joined(separator: ","))],"model":\#(JSONText.quote(model)),"#
-            + #""usage":{"prompt_tokens":\#(promptTokens),"total_tokens":\#(promptTokens)}}"#
+        let head = #"{"object":"list","data":[\#(data.joined(separator: ","))],"model":\#(JSONText.quote(model))"#
+        guard let promptTokens else { return head + "}" }
+        return head + #","usage":{"prompt_tokens":\#(promptTokens),"total_tokens":\#(promptTokens)}}"#
     }
 
     /// `{"id","object","created","model",` — the opening every completion body shares.

@@ -5,11 +5,14 @@ struct RecordedRequest {
     /// In received order, names as received.
     var headers: [(String, String)]
     var body: [UInt8]
+    /// A `multipart/form-data` body as read: its `model`, fields and files.
+    var form: FormData?
     /// Monotonic milliseconds (`MonotonicClock`).
     var timeMs: Double
 
-    /// `{"method","uri","headers":[[name,value],...],"body","body_encoding","body_bytes","time_ms"}`; the body is
-    /// UTF-8 text when it is valid UTF-8, else base64 (`body_encoding` says which).
+    /// `{"method","uri","headers":[[name,value],...],"body","body_encoding","body_bytes","time_ms"}`, plus `"form"`
+    /// (`FormData.json`) for a form body; the body is UTF-8 text when it is valid UTF-8, else base64
+    /// (`body_encoding` says which).
     var json: String {
         let headerText = headers.map { "[\(JSONText.quote($0.0)),\(JSONText.quote($0.1))]" }.joined(separator: ",")
         let bodyText: String
@@ -23,6 +26,6 @@ struct RecordedRequest {
         }
         return #"{"method":\#(JSONText.quote(method)),"uri":\#(JSONText.quote(uri)),"headers":[\#(headerText)],"#
             + #""body":\#(JSONText.quote(bodyText)),"body_encoding":"\#(encoding)","body_bytes":\#(body.count),"#
-            + #""time_ms":\#(JSONText.milliseconds(timeMs))}"#
+            + (form.map { #""form":\#($0.json),"# } ?? "") + #""time_ms":\#(JSONText.milliseconds(timeMs))}"#
     }
 }

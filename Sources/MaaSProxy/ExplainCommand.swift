@@ -59,7 +59,11 @@ struct ExplainCommand: ParsableCommand {
         }
         let caller = Caller(credential: credential, subscription: subscription?.trimmingHTTPWhitespace())
         let outcome = try ExplainRun.probe(candidates: candidates, caller: caller, configuration: configuration)
-        let entries = ModelListing.entries(candidates: candidates, decisions: outcome.result.decisions)
+        let entries = ModelListing.entries(
+            candidates: candidates,
+            decisions: outcome.result.decisions,
+            urls: configuration.listingURL
+        )
         let shown =
             ModelID(parsing: model) == nil
             ? candidates.filter { candidate in entries.contains { $0.id == model && $0.url == candidate.model.endpoint }

@@ -1,16 +1,20 @@
 /// What a request body says about its model (SPEC 5.1 step 2), or why it says nothing (SPEC 5.5).
 ///
-/// The body must be exactly one valid JSON text (RFC 8259, strict; whitespace around it allowed).
-/// It names a model when its top-level value is an object whose last member called `model` holds
-/// a string; members of nested objects never count. The body is validated in one pass without
-/// building any value, and only that string is decoded.
+/// `read(_:contentType:)` reads a `multipart/form-data` body with `MultipartFormReader` and any
+/// other as JSON. A JSON body must be exactly one valid JSON text (RFC 8259, strict; whitespace
+/// around it allowed). It names a model when its top-level value is an object whose last member
+/// called `model` holds a string; members of nested objects never count. The body is validated in
+/// one pass without building any value, and only that string is decoded.
 public enum RequestBodyModel: Equatable, Sendable {
     /// The decoded `model` string.
     case model(String)
     /// Not one valid JSON text (an empty body included): `400 invalid_json`.
     case invalidJSON
-    /// Valid JSON, but not an object with a string `model`: `400 missing_model`.
+    /// Valid JSON, but not an object with a string `model`; or a form without a `model` field:
+    /// `400 missing_model`.
     case missingModel
+    /// A `multipart/form-data` body (or its Content-Type) that breaks RFC 2046/7578: `400 bad_request`.
+    case malformed(MultipartFault)
 
     /// Containers nested deeper than this make the body `invalidJSON`.
     public static let maxDepth = 512

@@ -216,14 +216,14 @@ import Testing
         let entries = ModelListing.entries(
             candidates: [plain, full],
             decisions: [
-                full.model.id: Self.granted([ServedModel(id: "a/1")]),
+                full.model.id: Self.granted([ServedModel(id: "a/1", maxModelLength: 32768)]),
                 plain.model.id: Self.granted([], via405: true),
             ]
         )
         let expected =
             #"{"object":"list","data":["#
             + #"{"id":"a/1","object":"model","created":1600000000,"owned_by":"team-a","kind":"LLMInferenceService","#
-            + #""url":"http://127.0.0.1:8000/llm/a","ready":true,"modelDetails":{"displayName":"A \\ B","#
+            + #""url":"http://127.0.0.1:8000/llm/a","max_model_len":32768,"ready":true,"modelDetails":{"displayName":"A \\ B","#
             + #""description":"Line 1\nLine \"2\"\t\u0001","genaiUseCase":"chat","contextWindow":"8192","#
             + #""modelCapabilities":["chat","tools"]}},"#
             + #"{"id":"b","object":"model","created":0,"owned_by":"team-b","kind":"llmisvc","#

@@ -22,6 +22,14 @@ import Testing
         (http(200, #"{"object":"list","data":[]}"#), .granted(served: [], via405: false)),
         (http(200, #"{"data":[{"id":""}]}"#), .granted(served: [], via405: false)),
         (http(203, #"{"data":[{"id":"x","created":-4}]}"#), served("x")),
+        // vLLM's max_model_len is kept when it is a positive integer (SPEC 3.3).
+        (
+            http(200, #"{"data":[{"id":"a","max_model_len":4096},{"id":"b","max_model_len":"4096"},{"id":"c","max_model_len":0}]}"#),
+            .granted(
+                served: [ServedModel(id: "a", maxModelLength: 4096), ServedModel(id: "b"), ServedModel(id: "c")],
+                via405: false
+            )
+        ),
         (http(299, #" {"data":[{"id":"x"}]} "#), served("x")),
         (http(200, #"{"object":"list"}"#), .denied(status: 200)),
         (http(200, #"{"data":null}"#), .denied(status: 200)),
@@ -35,8 +43,15 @@ import Testing
         (http(100), .retryable(reason: "status 100")),
         (http(301), .retryable(reason: "status 301")),
         (http(304), .retryable(reason: "status 304")),
-        (http(400), .retryable(reason: "status 400")),
-        (http(407), .retryable(reason: "status 407")),
+        (http(400), .denied(status: 400)),
+        (http(402), .denied(status: 402)),
+        (http(407), .denied(status: 407)),
+        (http(410), .denied(status: 410)),
+        (http(422, #"{"detail":"bad key"}"#), .denied(status: 422)),
+        (http(451), .denied(status: 451)),
+        (http(499), .denied(status: 499)),
+        (http(408), .retryable(reason: "status 408")),
+        (http(425), .retryable(reason: "status 425")),
         (http(429), .retryable(reason: "status 429")),
         (http(500), .retryable(reason: "status 500")),
         (http(503), .retryable(reason: "status 503")),

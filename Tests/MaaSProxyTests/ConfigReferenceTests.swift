@@ -3,17 +3,18 @@ import Testing
 
 @testable import MaaSProxy
 
-/// The README's configuration reference, `config/maas-proxy.yaml` and the loader name the same keys.
+/// The configuration reference (`docs/configuration.md`), `config/maas-proxy.yaml` and the loader name the same keys.
 @Suite struct ConfigReferenceTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    /// Keys of the README table under "Configuration reference" (`a`, `b` cells split).
-    static func readmeKeys() throws -> Set<String> {
-        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
-        let section = readme.components(separatedBy: "## Configuration reference")[1].components(separatedBy: "\n## ")[
-            0
-        ]
+    /// Keys of the table under "Keys" in docs/configuration.md (first cell; `a`, `b` cells split).
+    static func referenceKeys() throws -> Set<String> {
+        let reference = try String(
+            contentsOf: root.appendingPathComponent("docs/configuration.md"),
+            encoding: .utf8
+        )
+        let section = reference.components(separatedBy: "\n## Keys\n")[1].components(separatedBy: "\n## ")[0]
         var keys: Set<String> = []
         for line in section.split(separator: "\n") where line.hasPrefix("| `") {
             let cell = line.split(separator: "|")[0]
@@ -49,17 +50,23 @@ import Testing
         return keys.filter { key in !keys.contains { $0.hasPrefix(key + ".") } }
     }
 
-    @Test func readmeAndSampleFileListTheSameKeys() throws {
-        var readme = try Self.readmeKeys()
-        readme.remove("kinds.<name>.probe")
-        readme.insert("kinds")
+    @Test func referenceAndSampleFileListTheSameKeys() throws {
+        var reference = try Self.referenceKeys()
+        reference.remove("kinds.<name>.probe")
+        reference.insert("kinds")
         let sample = try Self.sampleFileKeys()
-        #expect(readme.subtracting(sample).isEmpty, "only in README: \(readme.subtracting(sample).sorted())")
-        #expect(sample.subtracting(readme).isEmpty, "only in the sample file: \(sample.subtracting(readme).sorted())")
+        #expect(
+            reference.subtracting(sample).isEmpty,
+            "only in docs/configuration.md: \(reference.subtracting(sample).sorted())"
+        )
+        #expect(
+            sample.subtracting(reference).isEmpty,
+            "only in the sample file: \(sample.subtracting(reference).sorted())"
+        )
     }
 
     @Test func everyDocumentedKeyIsKnownToTheLoader() throws {
-        for key in try Self.readmeKeys() where !key.contains("<") {
+        for key in try Self.referenceKeys() where !key.contains("<") {
             let parts = key.split(separator: ".")
             var yaml = ""
             for (depth, part) in parts.enumerated() {
@@ -82,6 +89,33 @@ import Testing
 }
 
 extension ConfigReferenceTests {
+    /// The `--flag`s in the first cells of the table rows of `section` of the page at `path`.
+    static func documentedFlags(in path: String, section heading: String) throws -> Set<String> {
+        let page = try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
+        let section = page.components(separatedBy: "\n\(heading)\n")[1].components(separatedBy: "\n## ")[0]
+        var flags: Set<String> = []
+        for line in section.split(separator: "\n") where line.hasPrefix("| `") {
+            let cells = line.split(separator: "|")
+            // The README's flag table has the flag first; the reference has it after the key.
+            let cell = path == "README.md" ? cells[0] : cells[1]
+            for match in cell.matches(of: /`(--[a-z-]+)/) { flags.insert(String(match.1)) }
+        }
+        return flags
+    }
+
+    @Test func theDocumentedFlagsAreTheOptions() throws {
+        var options: Set<String> = []
+        for match in ConfigurationOptions.helpMessage(columns: 10_000).matches(of: /(--[a-z][a-z-]*)/) {
+            options.insert(String(match.1))
+        }
+        options.remove("--help")
+        let readme = try Self.documentedFlags(in: "README.md", section: "## CLI")
+        #expect(readme == options, "README: \(readme.sorted()), options: \(options.sorted())")
+        var reference = try Self.documentedFlags(in: "docs/configuration.md", section: "## Keys")
+        reference.insert("--config")
+        #expect(reference == options, "docs/configuration.md: \(reference.sorted()), options: \(options.sorted())")
+    }
+
     @Test func theEffectiveConfigurationReadsBackToItself() throws {
         var configuration = ProxyConfiguration()
         configuration.listen = [try ListenAddress(parsing: "[::1]:8443"), try ListenAddress(parsing: "127.0.0.1:0")]

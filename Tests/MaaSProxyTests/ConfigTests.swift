@@ -246,6 +246,7 @@ import Testing
               responseTimeout: 2m
               idleTimeout: 90s
             limits: {maxRequestBodyBytes: 1024, maxHeaderBytes: 2048, requestReadTimeout: 90s}
+            listing: {url: proxy}
             log: {level: debug}
             metrics: {enabled: false}
             shutdownGrace: 0s
@@ -285,6 +286,7 @@ import Testing
             maxHeaderBytes: 2048,
             requestReadTimeout: .seconds(90)
         )
+        expected.listing.url = .proxy
         expected.log.level = .debug
         expected.metrics.enabled = false
         expected.shutdownGrace = .zero
@@ -449,6 +451,7 @@ import Testing
         ),
         ("admin: \"127.0.0.1:9\"", #"test.yaml: admin: expected a mapping with keys listen, got "127.0.0.1:9""#),
         ("probe: 5", #"test.yaml: probe: expected a mapping with keys concurrency, deadline, got "5""#),
+        ("listing:\n  url: public", #"test.yaml: listing.url: expected endpoint or proxy, got "public""#),
         (
             "log:\n  level: loud",
             #"test.yaml: log.level: expected one of trace, debug, info, notice, warning, error, critical, got "loud""#

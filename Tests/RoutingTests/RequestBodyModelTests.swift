@@ -226,6 +226,7 @@ struct RequestBodyModelTests {
             case .model: outcomes["model", default: 0] += 1
             case .missingModel: outcomes["missing", default: 0] += 1
             case .invalidJSON: outcomes["invalid", default: 0] += 1
+            case .malformed: outcomes["malformed", default: 0] += 1
             }
         }
         let found = Self.disagreements(bodies)

@@ -11,7 +11,8 @@ import Yams
 /// integers; booleans are plain `true`/`false` (also `True`, `TRUE`, …), never `yes`/`on`; a key
 /// that takes a path, URL or name accepts any scalar as written. A null section (`probe:` with
 /// every key commented out) is an empty one; a null value elsewhere is an error, except for the
-/// optional keys (`publicURL`, `tls.*`, `upstream.caBundle`, `models.kubernetes.kubeconfig`),
+/// optional keys (`publicURL`, `tls.*`, `upstream.caBundle`, `models.kubernetes.kubeconfig`,
+/// `usage.credentialIdKeyFile`),
 /// where it means "not set".
 final class ConfigurationFileReader {
     /// Reads the value of one key, given with its dotted name.
@@ -81,6 +82,14 @@ final class ConfigurationFileReader {
                 "maxRequestBodyBytes": integer(\.limits.maxRequestBodyBytes, "a number of bytes like 16777216"),
                 "maxHeaderBytes": integer(\.limits.maxHeaderBytes, "a number of bytes like 65536"),
                 "requestReadTimeout": duration(\.limits.requestReadTimeout),
+            ]),
+            "listing": section([
+                "url": scalar(\.listing.url, ListingConfiguration.urlExpectation, ListingConfiguration.urlSource)
+            ]),
+            "usage": section([
+                "enabled": boolean(\.usage.enabled),
+                "forceStreamUsage": boolean(\.usage.forceStreamUsage),
+                "credentialIdKeyFile": optionalString(\.usage.credentialIdKeyFile, "a key file path"),
             ]),
             "log": section([
                 "level": scalar(\.log.level, ScalarParser.logLevelExpectation, ScalarParser.logLevel)

@@ -16,7 +16,7 @@ extension ProxyConfiguration {
     func unreadableFiles() -> [ConfigurationProblem] {
         let files: [(key: String, path: String?)] = [
             ("tls.certificate", tls.certificate), ("tls.privateKey", tls.privateKey),
-            ("upstream.caBundle", upstream.caBundle),
+            ("upstream.caBundle", upstream.caBundle), ("usage.credentialIdKeyFile", usage.credentialIdKeyFile),
             ("models.kubernetes.kubeconfig", models.kubernetes.enabled ? models.kubernetes.kubeconfig : nil),
         ]
         return files.compactMap { key, path in

@@ -1,3 +1,4 @@
+import AccessCheck
 import Routing
 
 extension ProxyConfiguration {
@@ -17,6 +18,14 @@ extension ProxyConfiguration {
 
     /// The configured public URL, parsed; nil when none is set or it does not parse (a validation problem).
     var publicEndpoint: EndpointURL? { publicURL.flatMap { EndpointURL(parsing: $0) } }
+
+    /// The `url` listing entries carry (`listing.url`, SPEC 3.3).
+    var listingURL: ListingURL {
+        switch listing.url {
+        case .endpoint: return .endpoint
+        case .proxy: return publicURL.map { .proxy(publicURL: $0) } ?? .endpoint
+        }
+    }
 
     /// The rules of SPEC 6 that hold across a whole configuration, however it was assembled.
     ///
@@ -58,6 +67,12 @@ extension ProxyConfiguration {
                     + ConfigurationValueError.quoted(publicURL)
             )
         }
+        checkPath(usage.credentialIdKeyFile, "usage.credentialIdKeyFile")
+        check(
+            listing.url != .proxy || publicURL != nil,
+            "listing.url",
+            "proxy lists each model at publicURL + its route prefix, but publicURL is not set"
+        )
         check(
             Self.workerRange.contains(workers),
             "workers",

@@ -35,8 +35,12 @@ struct ProxyConfiguration: Sendable, Equatable {
     var tls = TLSConfiguration()
     /// Backend connections (`upstream.*`).
     var upstream = UpstreamConfiguration()
+    /// `GET /v1/models` answers (`listing.*`).
+    var listing = ListingConfiguration()
     /// Request size limits (`limits.*`).
     var limits = LimitsConfiguration()
+    /// Token usage accounting (`usage.*`).
+    var usage = UsageConfiguration()
     /// Logging (`log.*`).
     var log = LogConfiguration()
     /// Prometheus metrics (`metrics.*`).

@@ -1,5 +1,6 @@
 import AccessCheck
 import Routing
+import Usage
 
 /// Every call other than `GET /v1/models` (SPEC 5): route by path, then by the body's `model`;
 /// admit with the shared decision cache; rewrite; relay through this worker's upstream pool.
@@ -13,12 +14,15 @@ final class ForwardHandler: @unchecked Sendable {
     private let timeouts: ForwardTimeouts
     /// `X-Forwarded-Proto`: the scheme clients used to reach this listener.
     private let scheme: String
+    /// `usage.*` (SPEC 7).
+    private let usage: UsageConfiguration
 
     init(context: ProxyContext, checker: AccessChecker, pool: UpstreamConnectionPool, scheme: String) {
         self.context = context
         self.checker = checker
         self.pool = pool
         self.scheme = scheme
+        self.usage = context.configuration.usage
         let upstream = context.configuration.upstream
         self.timeouts = ForwardTimeouts(
             connect: upstream.connectTimeout,
@@ -93,25 +97,29 @@ final class ForwardHandler: @unchecked Sendable {
 
     private func forwardByBody(_ exchange: ServerExchange, body: [UInt8], candidates: [Candidate], caller: Caller) {
         let id: String
-        switch RequestBodyModel.read(body) {
+        switch RequestBodyModel.read(body, contentType: exchange.header("Content-Type")) {
         case .invalidJSON: return exchange.respond(.invalidJSON)
         case .missingModel: return exchange.respond(.missingModel)
+        case .malformed(let fault): return exchange.respond(.malformedForm(fault))
         case .model(let named): id = named
         }
-        let index = context.servedIDs
-        let toCheck = index.candidates(serving: id, among: candidates)
-        // Unknown and denied answer alike (SPEC 5.1): nothing tells a caller which models exist.
-        guard !toCheck.isEmpty else { return exchange.respond(.modelNotFound) }
-        check(exchange, caller: caller, candidates: toCheck) { [self] result in
+        // SPEC 5.1 step 2: the ids this caller's own decisions recorded decide, never another
+        // caller's (a backend may list different ids per credential). A candidate without a live
+        // decision for this caller is checked first; a listing leaves the same decisions behind.
+        check(exchange, caller: caller, candidates: candidates) { [self] result in
             var matches: [Candidate] = []
-            for candidate in toCheck {
-                guard let decision = result.decisions[candidate.model.id], decision.isGranted else { continue }
-                let ids = ModelListing.ids(of: candidate, granted: decision)
-                if candidate.probe != .none { index.record(candidate, ids: ids) }
-                if ids.contains(id) { matches.append(candidate) }
+            for candidate in candidates {
+                guard let decision = result.decisions[candidate.model.id],
+                    ModelListing.serves(id, candidate: candidate, granted: decision)
+                else { continue }
+                matches.append(candidate)
             }
+            // Unknown and denied answer alike (SPEC 5.1): nothing tells a caller which models exist.
             guard let chosen = matches.first else { return exchange.respond(.modelNotFound) }
-            guard matches.count == 1 else { return exchange.respond(.ambiguousModel) }
+            guard matches.count == 1 else {
+                let urls = context.configuration.listingURL
+                return exchange.respond(.ambiguousModel(urls: matches.map(urls.url(of:)).sorted()))
+            }
             exchange.notes.model = chosen.model.id.description
             guard chosen.model.isReady else { return exchange.respond(.modelNotReady) }
             var url = chosen.endpoint.appendingPath(String(exchange.path))
@@ -151,7 +159,15 @@ final class ForwardHandler: @unchecked Sendable {
     ) {
         let method = exchange.method
         let stream = wholeBody == nil ? exchange.bodyStream : nil
-        let body = wholeBody ?? exchange.body
+        let api = method == "POST" ? InferenceAPI(path: exchange.path) : nil
+        var body = wholeBody ?? exchange.body
+        // SPEC 7: with usage.forceStreamUsage every streamed completion reports its usage. A body that
+        // streams upstream is not rewritten: ProxyWorker reads these paths whole when the option is on.
+        if usage.forceStreamUsage, stream == nil, api?.takesStreamOptions == true,
+            let rewritten = StreamUsageOption.rewrite(body)
+        {
+            body = rewritten
+        }
         let framesBody = !body.isEmpty || Self.methodsWithBody.contains(method)
         var bodyLength: Int? = framesBody ? body.count : nil
         if let stream {
@@ -177,7 +193,14 @@ final class ForwardHandler: @unchecked Sendable {
         ForwardRelay.start(
             exchange: exchange,
             pool: pool,
-            forward: ForwardRequest(method: method, url: url, headers: headers, body: body, bodyStream: stream),
+            forward: ForwardRequest(
+                method: method,
+                url: url,
+                headers: headers,
+                body: body,
+                bodyStream: stream,
+                metersUsage: usage.enabled && api != nil
+            ),
             timeouts: timeouts,
             onHead: { status in
                 exchange.notes.upstreamStatus = status
@@ -204,7 +227,8 @@ final class ForwardHandler: @unchecked Sendable {
                         "upstream answer cut off",
                         metadata: ["requestId": "\(exchange.requestID)", "model": "\(model)"]
                     )
-                case .relayed, .clientGone:
+                case .relayed, .clientGone, .originDown:
+                    // An origin down was logged once when it went down (OriginHealthLog).
                     break
                 }
             }

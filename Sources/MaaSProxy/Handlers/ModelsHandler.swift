@@ -12,7 +12,28 @@ final class ModelsHandler {
         self.checker = checker
     }
 
+    /// `GET /v1/models` (SPEC 3).
     func handle(_ exchange: ServerExchange) {
+        answerFromListing(exchange) { entries in
+            (status: 200, body: ModelListing.json(entries))
+        }
+    }
+
+    /// `GET /v1/models/{id}` (SPEC 3.6): the caller's own listing entry for `id`, the first in
+    /// listing order when several models serve it.
+    func retrieve(_ exchange: ServerExchange, id: String) {
+        answerFromListing(exchange) { entries in
+            guard let entry = entries.first(where: { $0.id == id }) else { return nil }
+            return (status: 200, body: ModelListing.json(entry))
+        }
+    }
+
+    /// Runs the caller's access check over every candidate and answers with what `answer` makes of
+    /// the listing's entries (nil: `404 model_not_found`), with the headers of SPEC 3.5.
+    private func answerFromListing(
+        _ exchange: ServerExchange,
+        answer: @escaping @Sendable ([ModelEntry]) -> (status: Int, body: [UInt8])?
+    ) {
         let noStore = HTTPHeader("Cache-Control", "no-store")
         guard exchange.method == "GET" || exchange.method == "HEAD" else {
             return exchange.respond(.methodNotAllowed(allow: "GET, HEAD"), extraHeaders: [noStore])
@@ -35,18 +56,22 @@ final class ModelsHandler {
         )
         let bypassCache = CacheControl.requestsNoCache(exchange.headerValues("Cache-Control"))
         let loop = exchange.loop
+        let urls = context.configuration.listingURL
         checker.check(caller: caller, candidates: candidates, bypassCache: bypassCache, scheduler: loop) { result in
             exchange.notes.probes = result.probesSent
             exchange.notes.decisionCache = result.probesSent > 0 ? "miss" : (result.coalesced > 0 ? "coalesced" : "hit")
-            let entries = ModelListing.entries(candidates: candidates, decisions: result.decisions)
+            let entries = ModelListing.entries(candidates: candidates, decisions: result.decisions, urls: urls)
+            guard let (status, body) = answer(entries) else {
+                return exchange.respond(.modelNotFound, extraHeaders: [noStore])
+            }
             let checkedAt = ModelListing.rfc3339(result.oldestDecisionWall ?? loop.wallClockSeconds)
             exchange.respond(
-                status: 200,
+                status: status,
                 headers: [
                     HTTPHeader("Content-Type", "application/json"), noStore,
                     HTTPHeader("X-Access-Checked-At", checkedAt),
                 ],
-                body: exchange.method == "HEAD" ? [] : ModelListing.json(entries)
+                body: exchange.method == "HEAD" ? [] : body
             )
         }
     }

@@ -7,9 +7,15 @@ import Routing
 ///
 /// Lifetime: the call retains itself from `start` to its one end — the response, a failure, the
 /// timeout, or `cancel()` — and the completion runs once, on a later loop turn than `start`.
+///
+/// Backend health (SPEC 3.2): a head marks the origin up; a failure is reported with its kind
+/// before the completion runs, so the prober sees the origin down when it decides on a retry.
+/// `cancel()` reports nothing: the access check that cancels at its deadline reports that itself.
 final class BufferedUpstreamCall: @unchecked Sendable, ProbeCancellation, UpstreamResponseHandler {
     private let pool: UpstreamConnectionPool
     private let maxBodyBytes: Int
+    private let origin: UpstreamOrigin
+    private let sentAt: MonotonicInstant
     private var connection: UpstreamConnection?
     private var completion: (@Sendable (ProbeResponse) -> Void)?
     private var status = 0
@@ -19,10 +25,13 @@ final class BufferedUpstreamCall: @unchecked Sendable, ProbeCancellation, Upstre
 
     private init(
         pool: UpstreamConnectionPool,
+        origin: UpstreamOrigin,
         maxBodyBytes: Int,
         completion: @escaping @Sendable (ProbeResponse) -> Void
     ) {
         self.pool = pool
+        self.origin = origin
+        self.sentAt = pool.loop.now
         self.maxBodyBytes = maxBodyBytes
         self.completion = completion
     }
@@ -39,10 +48,12 @@ final class BufferedUpstreamCall: @unchecked Sendable, ProbeCancellation, Upstre
         timeout: Duration,
         completion: @escaping @Sendable (ProbeResponse) -> Void
     ) -> BufferedUpstreamCall {
-        let call = BufferedUpstreamCall(pool: pool, maxBodyBytes: maxBodyBytes, completion: completion)
+        let origin = UpstreamOrigin(url)
+        let call = BufferedUpstreamCall(pool: pool, origin: origin, maxBodyBytes: maxBodyBytes, completion: completion)
         _ = Unmanaged.passRetained(call)
         call.holdsSelf = true
-        guard let (connection, _) = pool.acquire(UpstreamOrigin(url)) else {
+        guard let (connection, _) = pool.acquire(origin) else {
+            pool.health?.released(origin, sentAt: call.sentAt)
             pool.loop.execute { call.finish(.failed(reason: "no connection to \(url.scheme)://\(url.hostHeader)")) }
             return call
         }
@@ -64,7 +75,10 @@ final class BufferedUpstreamCall: @unchecked Sendable, ProbeCancellation, Upstre
         release()
     }
 
-    func upstreamHead(_ head: ResponseHead) { status = head.status }
+    func upstreamHead(_ head: ResponseHead) {
+        status = head.status
+        pool.reportAnswered(origin)
+    }
 
     func upstreamBody(_ bytes: UnsafeRawBufferPointer) {
         guard !tooLarge else { return }
@@ -91,6 +105,7 @@ final class BufferedUpstreamCall: @unchecked Sendable, ProbeCancellation, Upstre
 
     func upstreamFailed(_ failure: UpstreamFailure) {
         connection = nil
+        pool.reportFailure(failure, origin: origin, sentAt: sentAt, probe: true)
         finish(.failed(reason: failure.reason))
     }
 

@@ -4,7 +4,7 @@ import Glibc
 
 /// SHA-256 through OpenSSL's EVP interface (SPEC 4: cache keys never hold raw credentials).
 ///
-/// The algorithm is fetched once (LIBEVENT.md: 2.3x faster than `EVP_sha256()` per call for short inputs).
+/// The algorithm is fetched once (docs/LIBEVENT.md: 2.3x faster than `EVP_sha256()` per call for short inputs).
 final class OpenSSLDigest: DigestFunction, @unchecked Sendable {
     // EVP_MD objects are immutable after fetch and safe to share between threads.
     private let sha256Algorithm: OpaquePointer
@@ -19,7 +19,7 @@ final class OpenSSLDigest: DigestFunction, @unchecked Sendable {
     }
 
     func sha256(_ bytes: [UInt8]) -> [UInt8] {
-        // One digest context per thread, reused (LIBEVENT.md): `EVP_Digest` makes and frees one per call.
+        // One digest context per thread, reused (docs/LIBEVENT.md): `EVP_Digest` makes and frees one per call.
         let context = DigestContexts.current
         var output = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 0

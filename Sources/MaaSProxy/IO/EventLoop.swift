@@ -12,7 +12,7 @@ final class EventLoop: @unchecked Sendable, LoopScheduler {
     let name: String
     /// The `event_base`; owned by this loop, freed in `deinit`.
     let base: OpaquePointer
-    /// Non-blocking DNS for upstream connections (LIBEVENT.md: without it every connect blocks the loop).
+    /// Non-blocking DNS for upstream connections (docs/LIBEVENT.md: without it every connect blocks the loop).
     let dns: OpaquePointer?
     private var wakeEvent: OpaquePointer?
     private let pending = Mutex<[@Sendable () -> Void]>([])
@@ -24,7 +24,7 @@ final class EventLoop: @unchecked Sendable, LoopScheduler {
         LibeventRuntime.initialize()
         guard let config = event_config_new() else { throw .creationFailed(name) }
         defer { event_config_free(config) }
-        // No epoll changelist (LIBEVENT.md measured +35 % with it, for evhttp, which toggles interest
+        // No epoll changelist (docs/LIBEVENT.md measured +35 % with it, for evhttp, which toggles interest
         // on every request): the engine registers each socket once and never changes it, and with
         // the changelist a deleted event's epoll_ctl waits for the next loop turn — after the socket
         // was closed, so a new socket given the same number could be left unregistered.
@@ -105,7 +105,7 @@ enum EventLoopError: Error, CustomStringConvertible {
 /// Process-wide libevent and OpenSSL set-up, done once before any loop exists.
 enum LibeventRuntime {
     private static let once: Void = {
-        // Cross-thread event_active needs libevent's locking (DESIGN: cross-thread hand-over).
+        // Cross-thread event_active needs libevent's locking (docs/DESIGN.md: cross-thread hand-over).
         _ = evthread_use_pthreads()
         // A write to a closed socket must be an error, not a signal that kills the process.
         maas_ignore_sigpipe()

@@ -10,8 +10,10 @@ struct ForwardRequest {
     var body: [UInt8]
     /// A body that streams upstream as it arrives (path routing, SPEC 5.3); `body` is then empty.
     var bodyStream: RequestBodyStream?
+    /// Count the tokens a 2xx answer reports (SPEC 7): an inference call, with `usage.enabled`.
+    var metersUsage = false
 
-    /// SPEC 5.5 / LIBEVENT.md: only a body-less idempotent request may be sent again after it lost
+    /// SPEC 5.5 / docs/LIBEVENT.md: only a body-less idempotent request may be sent again after it lost
     /// the race with an upstream closing an idle keep-alive connection.
     var isRetriable: Bool {
         body.isEmpty && bodyStream == nil && Self.idempotentMethods.contains(method)
@@ -38,6 +40,8 @@ enum ForwardOutcome: Sendable, Equatable {
     case aborted
     /// The client left first; the upstream request was closed.
     case clientGone
+    /// The backend's origin is down (SPEC 3.2): `502 upstream_unavailable` at once, nothing sent.
+    case originDown
 }
 
 /// Relays one forwarded call: the request upstream, the answer back as it arrives (SPEC 5.4).
@@ -46,8 +50,13 @@ enum ForwardOutcome: Sendable, Equatable {
 /// arrives, pausing upstream reads while more than `maxQueuedBytes` wait for a slow client) →
 /// ended. A small answer whose head and body come in one read goes out in one write. Every end
 /// goes through `end`, which runs once; the relay retains itself from `start` to `end`.
+///
+/// Backend health (SPEC 3.2, the pool's registry): a down origin is answered `502
+/// upstream_unavailable` before anything is sent; a response head marks it up; a failure before
+/// the head reports its kind (connect failure or timeout, TLS failure, reset before a status mark
+/// it down); a client that leaves before the head frees a trial's slot.
 final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
-    /// LIBEVENT.md: pausing upstream reads above ~256 KiB queued for the client held a slow
+    /// docs/LIBEVENT.md: pausing upstream reads above ~256 KiB queued for the client held a slow
     /// reader's proxy at 12 MB instead of 337 MB.
     static let maxQueuedBytes = 256 * 1024
 
@@ -60,6 +69,9 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
     private let exchange: ServerExchange
     private let pool: UpstreamConnectionPool
     private let forward: ForwardRequest
+    private let origin: UpstreamOrigin
+    /// When the request in flight was sent (what its health report is matched by).
+    private var sentAt = MonotonicInstant(nanoseconds: 0)
     private let deadlines: UpstreamDeadlines
     private let onHead: (Int) -> Void
     private var onEnd: ((ForwardOutcome) -> Void)?
@@ -71,6 +83,11 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
     /// The streamed request body waits for the upstream socket to take what is queued.
     private var bodyPaused = false
     private var holdsSelf = false
+    /// When the request's last byte was received: at once for a body read whole, at its end for a
+    /// streamed one (the start of a stream's time to first token, SPEC 7).
+    private var requestEndedAt: MonotonicInstant
+    /// Reads the answer's usage as it is relayed; set at a metered answer's head.
+    private var meter: UsageMeter?
 
     private init(
         exchange: ServerExchange,
@@ -83,9 +100,11 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
         self.exchange = exchange
         self.pool = pool
         self.forward = forward
+        self.origin = UpstreamOrigin(forward.url)
         self.deadlines = UpstreamDeadlines(connect: timeouts.connect, response: timeouts.response, idle: timeouts.idle)
         self.onHead = onHead
         self.onEnd = onEnd
+        self.requestEndedAt = exchange.loop.now
     }
 
     /// Sends `forward` and relays the answer to `exchange`. Loop thread of `pool` only.
@@ -117,7 +136,14 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
     }
 
     private func send() {
-        guard let (connection, _) = pool.acquire(UpstreamOrigin(forward.url)) else {
+        if let health = pool.health, case .refuse = health.admit(origin, now: pool.loop.now) {
+            // SPEC 3.2: at once, without network traffic; the access line records the 502.
+            exchange.respond(.upstreamUnavailable)
+            return end(.originDown)
+        }
+        sentAt = pool.loop.now
+        guard let (connection, _) = pool.acquire(origin) else {
+            pool.health?.released(origin, sentAt: sentAt)
             return fail(.upstreamUnavailable, reason: "no connection can be made to \(forward.url.scheme) endpoints")
         }
         self.connection = connection
@@ -149,6 +175,7 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
                 forward.bodyStream?.pause()
             }
         case .end:
+            requestEndedAt = exchange.loop.now
             connection.endBody()
         case .failed:
             // The client broke off its body: the backend must not take a truncated one for whole.
@@ -167,6 +194,7 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
     func upstreamHead(_ head: ResponseHead) {
         guard case .waitingForHead = phase else { return }
         let status = head.status
+        pool.reportAnswered(origin)
         onHead(status)
         phase = .relaying(status: status)
         var headers = ResponseHeaders.relayed(head)
@@ -178,11 +206,15 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
             // `.none` is a HEAD or 304 answer: its length is the resource's, relayed as it is.
             break
         }
+        if forward.metersUsage && (200..<300).contains(status) {
+            meter = UsageMeter(head: head, requestEndedAt: requestEndedAt)
+        }
         exchange.startStream(status: status, headers: headers, flush: false)
     }
 
     func upstreamBody(_ bytes: UnsafeRawBufferPointer) {
         guard case .relaying = phase else { return }
+        meter?.relayed(bytes, at: exchange.loop.now)
         let queued = exchange.sendChunk(bytes, flush: false)
         if queued > ForwardRelay.maxQueuedBytes && !readingPaused {
             readingPaused = true
@@ -197,6 +229,7 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
     func upstreamEnded() {
         guard case .relaying(let status) = phase else { return }
         releaseConnection()
+        noteUsage()
         exchange.finishStream()
         end(.relayed(status: status))
     }
@@ -205,8 +238,9 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
         connection = nil
         switch phase {
         case .waitingForHead:
+            pool.reportFailure(failure, origin: origin, sentAt: sentAt, probe: false)
             if case .closedBeforeResponse(_, reused: true) = failure, !retried, forward.isRetriable {
-                // The race with a backend closing an idle keep-alive connection (LIBEVENT.md).
+                // The race with a backend closing an idle keep-alive connection (docs/LIBEVENT.md).
                 retried = true
                 return send()
             }
@@ -215,6 +249,7 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
             }
             fail(.upstreamUnavailable, reason: failure.reason)
         case .relaying:
+            noteUsage()
             exchange.abortStream()
             end(.aborted)
         case .ended:
@@ -226,9 +261,11 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
 
     private func clientLeft() {
         guard !isEnded else { return }
+        if case .waitingForHead = phase { pool.health?.released(origin, sentAt: sentAt) }
         // Closing the connection is what tells the backend to stop generating (SPEC 5.4).
         connection?.close()
         connection = nil
+        noteUsage()
         end(.clientGone)
     }
 
@@ -250,6 +287,15 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
         connection = nil
         exchange.respond(error)
         end(.failed(error, reason: reason))
+    }
+
+    /// Hands what the answer reported to its access line and metrics (SPEC 7), before the exchange
+    /// ends: a stream cut short or left by its client reports what had been seen.
+    private func noteUsage() {
+        guard var meter else { return }
+        meter.ended(at: exchange.loop.now)
+        exchange.notes.usage = meter.report
+        self.meter = nil
     }
 
     private func releaseConnection() {

@@ -253,11 +253,12 @@ final class ServerExchange: @unchecked Sendable {
         }
         state = .done
         notes.clientGone = true
-        end(status: status, bytesOut: bytesOut)
         let gone = onClientGone
         onClientGone = nil
         onDrained = nil
+        // Before the access line: the relay notes what the answer reported so far (SPEC 7).
         gone?()
+        end(status: status, bytesOut: bytesOut)
     }
 
     private func end(status: Int, bytesOut: Int) {

@@ -27,7 +27,7 @@ enum UpstreamFailure: Error, Equatable {
     /// No connection: refused, unresolvable, TLS refused.
     case connectFailed(String)
     /// The connection closed or reset before any byte of the response. `reused`: it had carried a
-    /// request before, so a body-less idempotent request may be sent once more (LIBEVENT.md).
+    /// request before, so a body-less idempotent request may be sent once more (docs/LIBEVENT.md).
     case closedBeforeResponse(String, reused: Bool)
     /// A response that is not HTTP/1.1 as the codec reads it, or an oversized head.
     case invalidResponse(String)
@@ -46,6 +46,30 @@ enum UpstreamFailure: Error, Equatable {
         case .timedOut(.totalTimedOut): "timed out"
         case .timedOut(.notYet): "timed out"
         case .brokenBody(let why): "the response body broke off: \(why)"
+        }
+    }
+}
+
+extension UpstreamFailure {
+    /// What a failure says about its origin (SPEC 3.2, 5.5).
+    enum HealthVerdict: Equatable {
+        /// Refused, unresolvable, no connection in time, TLS refused, reset or closed before any
+        /// byte of a status on a fresh connection: the origin cannot be reached.
+        case unreachable
+        /// Connected but no status in time.
+        case unanswered
+        /// Nothing about reachability: a reused connection closed (the keep-alive race), a reply
+        /// that is not HTTP, a body that broke off after its head.
+        case none
+    }
+
+    var healthVerdict: HealthVerdict {
+        switch self {
+        case .connectFailed: .unreachable
+        case .closedBeforeResponse(_, let reused): reused ? .none : .unreachable
+        case .timedOut(.connectTimedOut): .unreachable
+        case .timedOut: .unanswered
+        case .invalidResponse, .brokenBody: .none
         }
     }
 }

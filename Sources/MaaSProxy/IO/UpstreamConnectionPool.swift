@@ -1,20 +1,9 @@
 import AccessCheck
 import Routing
 
-/// Where upstream connections go: scheme, host and port of an endpoint.
-struct UpstreamOrigin: Hashable, Sendable, CustomStringConvertible {
-    var scheme: String
-    var host: String
-    var port: Int
-
-    init(_ url: EndpointURL) {
-        self.scheme = url.scheme
-        self.host = url.host
-        self.port = url.port
-    }
-
-    var description: String { "\(scheme)://\(host):\(port)" }
-}
+/// Where upstream connections go: scheme, host and port of an endpoint (also what backend health
+/// is kept by, SPEC 3.2).
+typealias UpstreamOrigin = BackendOrigin
 
 /// Keep-alive upstream connections per origin, owned by one `EventLoop`.
 ///
@@ -26,19 +15,24 @@ final class UpstreamConnectionPool {
     private let maxIdlePerOrigin: Int
     /// Idle connections older than this are closed instead of reused: servers close idle
     /// keep-alive connections after a few seconds (uvicorn, which serves vLLM: 5 s), and a request
-    /// sent as that close crosses it fails (LIBEVENT.md). Only body-less requests can be retried.
+    /// sent as that close crosses it fails (docs/LIBEVENT.md). Only body-less requests can be retried.
     private let idleRetirement: Duration
     private var idle: [UpstreamOrigin: [UpstreamConnection]] = [:]
+    /// Backend health shared by every worker (SPEC 3.2): the calls made through this pool report
+    /// how they ended to it. Nil for pools that are not the proxy's (the Kubernetes source, explain).
+    let health: OriginHealth?
 
     /// - Parameter tls: the client TLS context for `https` origins; nil refuses them.
     init(
         loop: EventLoop,
         tls: UpstreamTLSContext?,
+        health: OriginHealth? = nil,
         maxIdlePerOrigin: Int = 64,
         idleRetirement: Duration = .seconds(4)
     ) {
         self.loop = loop
         self.tls = tls
+        self.health = health
         self.maxIdlePerOrigin = maxIdlePerOrigin
         self.idleRetirement = idleRetirement
     }
@@ -78,5 +72,28 @@ final class UpstreamConnectionPool {
     /// An idle connection its backend closed.
     private func forget(_ connection: UpstreamConnection) {
         idle[connection.origin]?.removeAll { $0 === connection }
+    }
+}
+
+extension UpstreamConnectionPool {
+    /// Tells the health registry that a call to `origin` received a status (SPEC 3.2: up).
+    func reportAnswered(_ origin: UpstreamOrigin) {
+        health?.answered(origin, now: loop.now)
+    }
+
+    /// Tells the health registry how a call to `origin` sent at `sentAt` failed before a status.
+    /// - Parameter probe: a probe's timeout is its check's deadline, "no answer before the
+    ///   deadline" (SPEC 3.2); a forwarded call's is `upstream.responseTimeout`, a 504 that says
+    ///   nothing about reachability.
+    func reportFailure(_ failure: UpstreamFailure, origin: UpstreamOrigin, sentAt: MonotonicInstant, probe: Bool) {
+        guard let health else { return }
+        switch failure.healthVerdict {
+        case .unreachable:
+            health.unreachable(origin, sentAt: sentAt, now: loop.now, reason: failure.reason)
+        case .unanswered where probe:
+            health.unanswered(origin, sentAt: sentAt, now: loop.now)
+        case .unanswered, .none:
+            health.released(origin, sentAt: sentAt)
+        }
     }
 }

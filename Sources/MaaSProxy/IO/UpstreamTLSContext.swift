@@ -28,7 +28,7 @@ final class UpstreamTLSContext: @unchecked Sendable {
         self.verifiesPeers = !material.insecureSkipVerify
         _ = maas_ssl_ctx_set_min_tls12(context)
         // OpenSSL 3 reports a peer that closes without close_notify as an error, which would truncate
-        // close-delimited bodies (LIBEVENT.md).
+        // close-delimited bodies (docs/LIBEVENT.md).
         maas_ssl_ctx_set_client_options(context)
         if material.systemRoots {
             guard SSL_CTX_set_default_verify_paths(context) == 1 else {

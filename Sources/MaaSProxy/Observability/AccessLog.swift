@@ -13,8 +13,11 @@ struct AccessLog: Sendable {
     /// Access lines are `info` events: off while the level is above it.
     let level: LogLevelControl
     let sink: LogSink
+    /// `credentialId` on every line that had a credential (SPEC 7).
+    let credentialIDs: CredentialIDs
 
-    init(level: LogLevelControl = .process, sink: LogSink = .standardOutput) {
+    init(credentialIDs: CredentialIDs, level: LogLevelControl = .process, sink: LogSink = .standardOutput) {
+        self.credentialIDs = credentialIDs
         self.level = level
         self.sink = sink
     }
@@ -46,14 +49,53 @@ struct AccessLog: Sendable {
                 line.key("aborted")
                 line.bool(true)
             }
+            if let report = notes.usage {
+                // SPEC 7: only what the backend reported, never an invented 0.
+                let usage = report.usage
+                for (key, value) in [
+                    ("inputTokens", usage.input), ("outputTokens", usage.output),
+                    ("cachedInputTokens", usage.cachedInput),
+                ] {
+                    guard let value else { continue }
+                    line.key(key)
+                    line.number(Int64(value))
+                }
+                if let ttft = report.timeToFirstToken {
+                    line.key("ttftMs")
+                    line.number((ttft.milliseconds * 1000).rounded() / 1000)
+                }
+            }
             if let cache = notes.decisionCache { line.field("decisionCache", cache) }
             if let probes = notes.probes {
                 line.key("probes")
                 line.number(Int64(probes))
             }
-            line.field("authorization", SensitiveHeader.presence(exchange.header("Authorization")))
+            let authorization = exchange.header("Authorization")
+            line.field("authorization", SensitiveHeader.presence(authorization))
+            if let credential = Credential(authorizationHeader: authorization) {
+                line.field("credentialId", credentialIDs.id(for: credential))
+            }
+            if let subscription = Self.subscription(exchange.headerValues("X-MaaS-Subscription")) {
+                line.field("subscription", subscription)
+            }
         }
     }
+
+    /// The subscription the caller named (SPEC 7): its last non-empty `X-MaaS-Subscription` value,
+    /// control characters removed, at most 63 characters; nil when none was sent.
+    static func subscription(_ values: [String]) -> String? {
+        guard let last = values.lazy.map({ $0.trimmingHTTPWhitespace() }).last(where: { !$0.isEmpty }) else {
+            return nil
+        }
+        var cleaned = String.UnicodeScalarView()
+        for scalar in last.unicodeScalars where scalar.properties.generalCategory != .control {
+            cleaned.append(scalar)
+        }
+        let text = String(String(cleaned).prefix(maxSubscriptionCharacters))
+        return text.isEmpty ? nil : text
+    }
+
+    static let maxSubscriptionCharacters = 63
 
     /// The line for a request refused before it was parsed whole (the codec's refusals, a request
     /// that did not arrive in time): no path, route `refused`, and the bytes read of it.

@@ -18,6 +18,9 @@ final class ProxyMetrics: Sendable {
     let enabled: Bool
     private let catalog: CatalogStore
     private let cache: DecisionCache
+    /// Backend health (SPEC 3.2): origins down and transitions, read at scrape time.
+    private let health: OriginHealth?
+    private let reportedTransitions = Mutex((down: 0, up: 0))
     /// Cache counters already turned into counter increments (the cache keeps running totals).
     private let reported = Mutex((hits: 0, misses: 0, coalesced: 0))
     private let reportedReloadErrors = Mutex(0)
@@ -37,10 +40,21 @@ final class ProxyMetrics: Sendable {
     /// proxied request in bench/forwarding.sh), so each label set's series is looked up here.
     private let requestSeries = SeriesCache<RequestLabels, (Counter, DurationHistogram)>()
     private let upstreamSeries = SeriesCache<String, DurationHistogram>()
+    private let usageSeries = SeriesCache<String, UsageSeries>()
 
-    init(catalog: CatalogStore, cache: DecisionCache, enabled: Bool = true) {
+    /// OpenTelemetry GenAI's advice for `gen_ai.server.time_to_first_token` (seconds).
+    static let timeToFirstTokenBuckets: [Duration] = [
+        0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
+    ].map { .milliseconds(Int64($0 * 1000)) }
+    /// OpenTelemetry GenAI's advice for `gen_ai.server.time_per_output_token` (seconds).
+    static let timePerOutputTokenBuckets: [Duration] = [
+        0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5,
+    ].map { .milliseconds(Int64($0 * 1000)) }
+
+    init(catalog: CatalogStore, cache: DecisionCache, health: OriginHealth? = nil, enabled: Bool = true) {
         self.catalog = catalog
         self.cache = cache
+        self.health = health
         self.enabled = enabled
         self.activeStreams = enabled ? registry.makeGauge(descriptor: Series.activeStreams) : nil
     }
@@ -88,10 +102,24 @@ final class ProxyMetrics: Sendable {
         histogram.record(duration)
     }
 
+    /// The tokens one metered answer reported (SPEC 7); an answer that reported none counts as missing.
+    func usageReported(model: String, _ report: UsageReport) {
+        guard enabled else { return }
+        let series = usageSeries.series(for: model) { UsageSeries(registry: registry, model: model) }
+        let usage = report.usage
+        if usage.isEmpty { series.missing.increment() }
+        if let input = usage.input, input > 0 { series.input.increment(by: Int64(input)) }
+        if let output = usage.output, output > 0 { series.output.increment(by: Int64(output)) }
+        if let cached = usage.cachedInput, cached > 0 { series.cachedInput.increment(by: Int64(cached)) }
+        if let ttft = report.timeToFirstToken { series.timeToFirstToken.record(ttft) }
+        if let tpot = report.timePerOutputToken { series.timePerOutputToken.record(tpot) }
+    }
+
     /// The text format of every series, refreshing the scrape-time ones first.
     func scrape() -> [UInt8] {
         refreshCache()
         refreshCatalog()
+        refreshHealth()
         return registry.emitToBuffer()
     }
 
@@ -109,6 +137,22 @@ final class ProxyMetrics: Sendable {
                 .increment(by: Int64(count))
         }
         registry.makeGauge(descriptor: Series.cacheEntries).set(Double(now.size))
+    }
+
+    /// No origin label: origins are not catalog identities, and a catalog of thousands of dead
+    /// endpoints would make thousands of series; the log line of each transition names the origin.
+    private func refreshHealth() {
+        guard let health else { return }
+        let now = health.statistics
+        let delta = reportedTransitions.withLock { last -> (down: Int, up: Int) in
+            defer { last = (now.wentDown, now.cameUp) }
+            return (now.wentDown - last.down, now.cameUp - last.up)
+        }
+        registry.makeGauge(descriptor: Series.originsDown).set(Double(now.down))
+        registry.makeCounter(descriptor: Series.originTransitions, labels: [("to", "down")])
+            .increment(by: Int64(delta.down))
+        registry.makeCounter(descriptor: Series.originTransitions, labels: [("to", "up")])
+            .increment(by: Int64(delta.up))
     }
 
     private func refreshCatalog() {
@@ -155,6 +199,36 @@ private final class SeriesCache<Key: Hashable & Sendable, Value>: @unchecked Sen
     }
 }
 
+/// The token series of one model (SPEC 7), made on its first metered answer.
+private struct UsageSeries {
+    let input: Counter
+    let output: Counter
+    let cachedInput: Counter
+    let missing: Counter
+    let timeToFirstToken: DurationHistogram
+    let timePerOutputToken: DurationHistogram
+
+    init(registry: PrometheusCollectorRegistry, model: String) {
+        func tokens(_ type: String) -> Counter {
+            registry.makeCounter(descriptor: Series.tokens, labels: [("model", model), ("type", type)])
+        }
+        input = tokens("input")
+        output = tokens("output")
+        cachedInput = tokens("cached_input")
+        missing = registry.makeCounter(descriptor: Series.usageMissing, labels: [("model", model)])
+        timeToFirstToken = registry.makeDurationHistogram(
+            descriptor: Series.timeToFirstToken,
+            labels: [("model", model)],
+            buckets: ProxyMetrics.timeToFirstTokenBuckets
+        )
+        timePerOutputToken = registry.makeDurationHistogram(
+            descriptor: Series.timePerOutputToken,
+            labels: [("model", model)],
+            buckets: ProxyMetrics.timePerOutputTokenBuckets
+        )
+    }
+}
+
 /// The labels of one `requests` series.
 private struct RequestLabels: Hashable {
     var route: String
@@ -191,9 +265,40 @@ private enum Series {
     static var cacheEntries: MetricNameDescriptor {
         describe("decision_cache_entries", "", "Decisions held in the cache.")
     }
+    static var originsDown: MetricNameDescriptor {
+        describe("backend_origins_down", "", "Backend origins (scheme, host, port) marked down now.")
+    }
+    static var originTransitions: MetricNameDescriptor {
+        describe("backend_origin_transitions", "total", "Backend origins marked down (to=down) or up again (to=up).")
+    }
     static var catalogModels: MetricNameDescriptor { describe("catalog_models", "", "Catalog models by phase.") }
     static var reloadErrors: MetricNameDescriptor {
         describe("catalog_reload_errors", "total", "Manifest files that failed to load.")
+    }
+
+    static var tokens: MetricNameDescriptor {
+        describe(
+            "tokens",
+            "total",
+            "Tokens answers reported, by model and type (input, output, cached_input); gen_ai.client.token.usage."
+        )
+    }
+    static var usageMissing: MetricNameDescriptor {
+        describe("usage_missing", "total", "2xx inference answers that ended without reporting usage.")
+    }
+    static var timeToFirstToken: MetricNameDescriptor {
+        describe(
+            "time_to_first_token",
+            "seconds",
+            "Streams: request received whole to first body byte relayed; gen_ai.server.time_to_first_token."
+        )
+    }
+    static var timePerOutputToken: MetricNameDescriptor {
+        describe(
+            "time_per_output_token",
+            "seconds",
+            "Streams: time after the first byte per later output token; gen_ai.server.time_per_output_token."
+        )
     }
 
     private static func describe(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {

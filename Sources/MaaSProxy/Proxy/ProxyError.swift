@@ -81,12 +81,16 @@ struct ProxyError: Error, Hashable, Sendable {
         code: "model_not_found",
         message: "The model does not exist or you do not have access to it."
     )
-    static let ambiguousModel = ProxyError(
-        status: 400,
-        type: "invalid_request_error",
-        code: "ambiguous_model",
-        message: "Several models you may use serve this id; call the model's url instead."
-    )
+    /// `urls`: what the caller's listing shows for each model serving the id (SPEC 3.3, 5.1).
+    static func ambiguousModel(urls: [String]) -> ProxyError {
+        ProxyError(
+            status: 400,
+            type: "invalid_request_error",
+            code: "ambiguous_model",
+            message: "Several models you may use serve this id; call one of their urls instead: "
+                + urls.joined(separator: ", ")
+        )
+    }
     static let invalidCredentials = ProxyError(
         status: 401,
         type: "authentication_error",

@@ -53,4 +53,7 @@ struct AccessNotes: Sendable {
     var clientGone = false
     /// A streamed answer was cut off because its upstream broke off or timed out (SPEC 5.4).
     var aborted = false
+    /// The tokens a metered answer reported (SPEC 7); nil when the answer was not metered (not a 2xx
+    /// answer of an inference call, or `usage.enabled: false`).
+    var usage: UsageReport?
 }

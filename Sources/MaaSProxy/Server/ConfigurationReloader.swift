@@ -102,6 +102,8 @@ final class ConfigurationReloader {
         if running.metrics != next.metrics { keys.append("metrics.enabled") }
         if running.upstream != next.upstream { keys.append("upstream") }
         if running.limits != next.limits { keys.append("limits") }
+        if running.listing != next.listing { keys.append("listing") }
+        if running.usage != next.usage { keys.append("usage") }
         if running.shutdownGrace != next.shutdownGrace { keys.append("shutdownGrace") }
         return keys
     }

@@ -15,14 +15,16 @@ final class ProxyContext: Sendable {
     let listenerTLS: ListenerTLS?
     let logger: Logger
     let metrics: ProxyMetrics
+    /// Backend health shared by every worker's probes and forwarded calls (SPEC 3.2).
+    let originHealth: OriginHealth
+    /// The access line's `credentialId` (SPEC 7).
+    let credentialIDs: CredentialIDs
     /// Set once the listeners are bound (their real ports feed the self-probe rule of SPEC 3.1).
     private let selector: Mutex<CandidateSelector>
     /// The last snapshot generation whose exclusions were logged, so each change is logged once.
     private let loggedGeneration = Mutex<UInt64?>(nil)
     /// Candidates and route table of the current snapshot, rebuilt when the catalog changes.
     private let currentRouting = Mutex<RoutingState?>(nil)
-    /// Ids learned from granted probes, for routing by the body's `model` (SPEC 5.1 step 2).
-    let servedIDs = ServedIDIndex()
 
     init(configuration: ProxyConfiguration, catalog: CatalogStore, logger: Logger) throws {
         self.upstreamTLS = try UpstreamTLSContext(
@@ -41,8 +43,16 @@ final class ProxyContext: Sendable {
         self.catalog = catalog
         self.logger = logger
         self.digest = OpenSSLDigest()
+        self.credentialIDs = try CredentialIDs(configuration: configuration.usage, digest: digest)
         self.decisionCache = DecisionCache(maxEntries: configuration.cache.maxEntries)
-        self.metrics = ProxyMetrics(catalog: catalog, cache: decisionCache, enabled: configuration.metrics.enabled)
+        let healthLog = OriginHealthLog(logger: logger)
+        self.originHealth = OriginHealth(random: { Double.random(in: 0..<1) }, onTransition: healthLog.record)
+        self.metrics = ProxyMetrics(
+            catalog: catalog,
+            cache: decisionCache,
+            health: originHealth,
+            enabled: configuration.metrics.enabled
+        )
         self.selector = Mutex(CandidateSelector(httpsOnly: configuration.upstream.httpsOnly, selfAddresses: []))
     }
 

@@ -21,14 +21,15 @@ final class ProxyWorker: @unchecked Sendable {
         let configuration = context.configuration
         loop = try EventLoop(name: "worker-\(index)")
         self.context = context
-        pool = UpstreamConnectionPool(loop: loop, tls: context.upstreamTLS)
+        pool = UpstreamConnectionPool(loop: loop, tls: context.upstreamTLS, health: context.originHealth)
         checker = AccessChecker(
             cache: context.decisionCache,
             transport: LibeventProbeTransport(pool: pool),
             digest: context.digest,
             settings: AccessCheckSettings(configuration: configuration),
             random: { Double.random(in: 0..<1) },
-            observer: context.metrics
+            observer: context.metrics,
+            health: context.originHealth
         )
         modelsHandler = ModelsHandler(context: context, checker: checker)
         forwardHandler = ForwardHandler(
@@ -50,10 +51,14 @@ final class ProxyWorker: @unchecked Sendable {
         ) { [unowned self] exchange in
             self.route(exchange)
         }
-        let accessLog = AccessLog()
+        let accessLog = AccessLog(credentialIDs: context.credentialIDs)
         let metrics = context.metrics
         server?.onAnswered = { exchange, status, bytesOut in
             accessLog.record(exchange, status: status, bytesOut: bytesOut)
+            // With the access line, so a scrape never sees one without the other (SPEC 7).
+            if let report = exchange.notes.usage, let model = exchange.notes.model {
+                metrics.usageReported(model: model, report)
+            }
             metrics.requestAnswered(
                 route: exchange.notes.route,
                 model: exchange.notes.model,
@@ -63,8 +68,11 @@ final class ProxyWorker: @unchecked Sendable {
         }
         // SPEC 5.3: a path-routed body streams upstream as it arrives; a body-routed one (and any
         // other) is read whole, up to limits.maxRequestBodyBytes, to find its model.
+        // With usage.forceStreamUsage a completion's body is read whole so it can be rewritten (SPEC 7).
+        let forcesStreamUsage = configuration.usage.forceStreamUsage
         server?.bodyStreaming = { head in
             let path = head.path
+            if forcesStreamUsage, InferenceAPI(path: path)?.takesStreamOptions == true { return false }
             return path != "/v1/models" && context.routing().table.match(path: path) != nil
         }
         server?.onRefused = { refused, bytesOut in
@@ -101,13 +109,21 @@ final class ProxyWorker: @unchecked Sendable {
     }
 
     private func route(_ exchange: ServerExchange) {
-        if exchange.path == "/v1/models" {
+        let path = exchange.path
+        if path == "/v1/models" {
             exchange.notes.route = "models"
             modelsHandler.handle(exchange)
+        } else if path.hasPrefix(Self.retrievePrefix), context.routing().table.match(path: String(path)) == nil {
+            // SPEC 3.6: a path under a model's route prefix is forwarded; `/v1/models/{id}` is not.
+            exchange.notes.route = "models"
+            modelsHandler.retrieve(exchange, id: PercentDecoding.decode(path.dropFirst(Self.retrievePrefix.count)))
         } else {
             forwardHandler.handle(exchange)
         }
     }
+
+    /// `GET /v1/models/{id}` (SPEC 3.6); ids may hold `/`, which clients may send as `%2F`.
+    private static let retrievePrefix = "/v1/models/"
 }
 
 extension AccessCheckSettings {

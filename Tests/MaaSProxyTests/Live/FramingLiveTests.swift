@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// SPEC 5.5 framing: what evhttp accepts but the proxy refuses, and requests split into tiny writes.
+/// SPEC 5.5 framing: what evhttp accepted but the codec refuses, and requests split into tiny writes.
 @Suite(.serialized)
 struct FramingLiveTests {
     static let body = #"{"model":"alpha-1","messages":[]}"#
@@ -78,7 +78,7 @@ struct FramingLiveTests {
         #expect(seen["body"] as? String == body)
     }
 
-    /// What evhttp's parser refuses before any handler runs (EvhttpErrorPage) is answered in the
+    /// What the codec refuses before any handler runs (`ServerConnection`'s refusals) is answered in the
     /// SPEC 5.5 shape, closes the connection, and gets an access line and a metric like any answer.
     @Test func requestsTheParserRefusesAreAnsweredInTheErrorShape() throws {
         let fixture = try ForwardingFixture.start(
@@ -144,8 +144,8 @@ struct FramingLiveTests {
     }
 
     /// `limits.requestReadTimeout` times the whole request from its first byte (from accept for a
-    /// connection's first request): bytes that keep trickling in do not extend it, unlike evhttp's
-    /// inactivity timeout (60 s). What happens after the request is whole is not timed by it.
+    /// connection's first request): bytes that keep trickling in do not extend it, unlike an inactivity
+    /// timeout (evhttp's 60 s). What happens after the request is whole is not timed by it.
     @Test func aRequestThatDoesNotArriveWholeInTimeIs408AndTheConnectionCloses() throws {
         let fixture = try ForwardingFixture.start(configuration: "limits:\n  requestReadTimeout: 1s\n")
         defer { fixture.cleanUp() }

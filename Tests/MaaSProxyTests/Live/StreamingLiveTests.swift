@@ -41,7 +41,7 @@ struct StreamingLiveTests {
         #expect(eventGaps.allSatisfy { $0 > 120 && $0 < 400 }, "gaps: \(gaps)")
     }
 
-    /// LIBEVENT.md: evhttp would frame this as `Content-Length: 0` on a kept-alive HTTP/1.0
+    /// docs/LIBEVENT.md: evhttp would frame this as `Content-Length: 0` on a kept-alive HTTP/1.0
     /// connection; the proxy closes the connection to delimit the stream instead.
     @Test func anHTTP10ClientGetsACloseDelimitedStream() throws {
         let fixture = try ForwardingFixture.start()

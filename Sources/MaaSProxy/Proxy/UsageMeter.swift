@@ -1,0 +1,60 @@
+import AccessCheck
+import HTTP1
+import Usage
+
+/// The token usage of one forwarded answer and a stream's timing (SPEC 7), gathered while the relay
+/// passes the body on: it reads the bytes on their way and never holds or delays any.
+///
+/// Made when a 2xx head of an inference call arrives (`ForwardRelay`), fed every decoded body piece,
+/// and read at the end, whole or cut short: `report` holds whatever had been reported by then.
+struct UsageMeter {
+    private var scanner: UsageScanner
+    /// A Server-Sent Events answer: only streams have a time to first token.
+    let isStream: Bool
+    /// When the request's last byte was received.
+    private let requestEndedAt: MonotonicInstant
+    private var firstByteAt: MonotonicInstant?
+    private var lastByteAt: MonotonicInstant?
+
+    init(head: ResponseHead, requestEndedAt: MonotonicInstant) {
+        let format = UsageFormat(
+            contentType: head.value("content-type"),
+            contentEncoding: head.value("content-encoding")
+        )
+        scanner = UsageScanner(format: format)
+        isStream = format == .eventStream
+        self.requestEndedAt = requestEndedAt
+    }
+
+    /// A piece of the body, as relayed to the client; `now` is read for the first piece only.
+    mutating func relayed(_ bytes: UnsafeRawBufferPointer, at now: @autoclosure () -> MonotonicInstant) {
+        if firstByteAt == nil, bytes.count > 0 { firstByteAt = now() }
+        scanner.feed(bytes)
+    }
+
+    /// The answer ended (whole, cut off, or its client gone).
+    mutating func ended(at now: MonotonicInstant) {
+        if lastByteAt == nil { lastByteAt = now }
+    }
+
+    var report: UsageReport {
+        var report = UsageReport(usage: scanner.usage)
+        guard isStream, let firstByteAt else { return report }
+        report.timeToFirstToken = firstByteAt.since(requestEndedAt)
+        // OpenTelemetry's time per output token: the time after the first token, per later token.
+        if let lastByteAt, let output = scanner.usage.output, output >= 2 {
+            report.timePerOutputToken = lastByteAt.since(firstByteAt) / (output - 1)
+        }
+        return report
+    }
+}
+
+/// What an access line and the token metrics say of one metered answer (SPEC 7).
+struct UsageReport: Sendable, Equatable {
+    /// Only the fields the backend reported; empty when it reported none.
+    var usage: TokenUsage
+    /// Streams: from the request's last byte received to the first body byte relayed.
+    var timeToFirstToken: Duration?
+    /// Streams reporting at least two output tokens: (last byte − first byte) / (output − 1).
+    var timePerOutputToken: Duration?
+}
