@@ -7,7 +7,7 @@ enum ControlAPI {
         let store = server.store
         switch (incoming.method, incoming.path) {
         case ("POST", "/_fake/objects"), ("PUT", "/_fake/objects"):
-            switch store.put(incoming.body) {
+            switch store.put(incoming.body, served: server.served) {
             case .success(let event):
                 server.publish(event)
                 KubeReply.send(request, event.type == "ADDED" ? 201 : 200, event.json)
@@ -15,8 +15,16 @@ enum ControlAPI {
                 KubeReply.status(request, 400, reason: "BadRequest", message: error.message)
             }
         case ("DELETE", let path) where path.hasPrefix("/_fake/objects/"):
-            let parts = path.dropFirst("/_fake/objects/".count).split(separator: "/")
-            guard parts.count == 2, let event = store.delete(namespace: String(parts[0]), name: String(parts[1])) else {
+            // /_fake/objects/NAMESPACE/NAME (a MaaSModel) or /_fake/objects/PLURAL/NAMESPACE/NAME.
+            let parts = path.dropFirst("/_fake/objects/".count).split(separator: "/").map(String.init)
+            let resource = parts.count == 3 ? parts[0] : FakeResource.maasModels.plural
+            guard parts.count == 2 || parts.count == 3,
+                let event = store.delete(
+                    resource: resource,
+                    namespace: parts[parts.count - 2],
+                    name: parts[parts.count - 1]
+                )
+            else {
                 return KubeReply.status(request, 404, reason: "NotFound", message: "no object at \(path)")
             }
             server.publish(event)

@@ -11,6 +11,8 @@ final class KubeAPIServer: FakeHTTPServing {
     var stats = KubeStats()
     /// nil: no `Authorization` needed.
     var token: String?
+    /// The resource types listed and watched; the others answer 404.
+    let served: Set<FakeResource>
     private var watches: [ObjectIdentifier: WatchStream] = [:]
     private let verbose: Bool
     private var tls: FakeTLS?
@@ -31,6 +33,7 @@ final class KubeAPIServer: FakeHTTPServing {
         self.base = base
         self.http = http
         token = options.token
+        served = Set(options.resources)
         verbose = options.verbose
         // evhttp would invent `Content-Type: text/html`; every reply sets its own.
         evhttp_set_default_content_type(http, nil)

@@ -2,7 +2,9 @@
 struct KubeLaunchOptions {
     static let usage = """
         usage: fake-kube-apiserver --listen HOST:PORT [--tls-cert FILE --tls-key FILE] [--token TOKEN]
-                                   [--bookmark-interval-ms N] [--verbose]
+                                   [--bookmark-interval-ms N] [--resources PLURAL,...] [--verbose]
+        --resources: the resource types served, of maasmodels,maasmodelrefs (the default: both); the others
+                     answer 404, as an API server without their CRD does
         """
 
     /// As written in `--listen` (brackets kept for IPv6), for the `listening` line.
@@ -13,6 +15,7 @@ struct KubeLaunchOptions {
     var token: String?
     /// 0: bookmarks only on `POST /_fake/bookmark`.
     var bookmarkIntervalMs = 1000
+    var resources = FakeResource.all
     var verbose = false
     var help = false
 
@@ -46,6 +49,14 @@ struct KubeLaunchOptions {
                     throw KubeLaunchError("--bookmark-interval-ms wants a number: \(text)")
                 }
                 bookmarkIntervalMs = interval
+            case "--resources":
+                let text = try value()
+                let names = text.split(separator: ",", omittingEmptySubsequences: true).map(String.init)
+                let found = names.compactMap(FakeResource.named)
+                guard found.count == names.count else {
+                    throw KubeLaunchError("--resources wants maasmodels and/or maasmodelrefs: \(text)")
+                }
+                resources = found
             case "--verbose", "-v": verbose = true
             case "--help", "-h": help = true
             default: throw KubeLaunchError("unknown argument \(argument)")

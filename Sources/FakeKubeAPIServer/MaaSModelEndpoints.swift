@@ -1,20 +1,29 @@
 import CLibevent
 
-/// The Kubernetes API for `maasmodels.maas.opendatahub.io/v1alpha1`, cluster-wide or in one namespace (GET only):
-/// list (paged with `limit`/`continue`) and watch (`watch=1`).
+/// The Kubernetes API for `maasmodels` and `maasmodelrefs` of `maas.opendatahub.io/v1alpha1`, cluster-wide or in one
+/// namespace (GET only): list (paged with `limit`/`continue`) and watch (`watch=1`). A resource not served
+/// (`--resources`) answers 404 like any unknown path.
 enum MaaSModelEndpoints {
     static let prefix = "/apis/" + ObjectStore.apiVersion
 
     static func handle(_ incoming: KubeRequest, server: KubeAPIServer) {
         let request = incoming.request
-        // "", "apis", group, version, ["namespaces", namespace,] "maasmodels"
+        // "", "apis", group, version, ["namespaces", namespace,] plural
         let parts = incoming.path.split(separator: "/", omittingEmptySubsequences: false)
         let namespace: String?
+        let resource = parts.last.flatMap { FakeResource.named(String($0)) }
         switch parts.count {
-        case 5 where incoming.path == prefix + "/maasmodels": namespace = nil
-        case 7 where incoming.path.hasPrefix(prefix + "/namespaces/") && parts[6] == "maasmodels" && parts[5] != "":
-            namespace = String(parts[5])
-        default:
+        case 5 where incoming.path.hasPrefix(prefix + "/"): namespace = nil
+        case 7 where incoming.path.hasPrefix(prefix + "/namespaces/") && parts[5] != "": namespace = String(parts[5])
+        default: namespace = nil
+        }
+        guard let resource, server.served.contains(resource), [5, 7].contains(parts.count),
+            incoming.path.hasPrefix(prefix + "/")
+        else {
+            let message = "the server could not find the requested resource"
+            return KubeReply.status(request, 404, reason: "NotFound", message: message)
+        }
+        if parts.count == 7, namespace == nil || parts[4] != "namespaces" {
             let message = "the server could not find the requested resource"
             return KubeReply.status(request, 404, reason: "NotFound", message: message)
         }
@@ -22,15 +31,21 @@ enum MaaSModelEndpoints {
             let message = "the server does not allow this method on the requested resource"
             return KubeReply.status(request, 405, reason: "MethodNotAllowed", message: message)
         }
-        if incoming.flag("watch") { return watch(incoming, namespace: namespace, server: server) }
-        list(incoming, namespace: namespace, server: server)
+        if incoming.flag("watch") { return watch(incoming, resource: resource, namespace: namespace, server: server) }
+        list(incoming, resource: resource, namespace: namespace, server: server)
     }
 
-    private static func list(_ incoming: KubeRequest, namespace: String?, server: KubeAPIServer) {
+    private static func list(
+        _ incoming: KubeRequest,
+        resource: FakeResource,
+        namespace: String?,
+        server: KubeAPIServer
+    ) {
         let request = incoming.request
         let store = server.store
         let limit = max(0, incoming.query["limit"].flatMap { Int($0) } ?? 0)
         server.stats.lists += 1
+        server.stats.listsByResource[resource.plural, default: 0] += 1
         server.stats.listPageSizes.append(limit)
         var version = store.resourceVersion
         var items: [ObjectStore.Entry]
@@ -39,7 +54,11 @@ enum MaaSModelEndpoints {
                 return KubeReply.status(request, 400, reason: "BadRequest", message: "continue key is not valid")
             }
             guard token.resourceVersion > store.compactedThrough,
-                let snapshot = store.snapshot(at: token.resourceVersion, namespace: namespace)
+                let snapshot = store.snapshot(
+                    at: token.resourceVersion,
+                    resource: resource.plural,
+                    namespace: namespace
+                )
             else {
                 let message =
                     "The provided continue parameter is too old to display a consistent list result. "
@@ -49,7 +68,7 @@ enum MaaSModelEndpoints {
             version = token.resourceVersion
             items = snapshot.filter { $0.key > token.lastKey }
         } else {
-            items = store.current(namespace: namespace)
+            items = store.current(resource: resource.plural, namespace: namespace)
         }
         var metadata = #""resourceVersion":"\#(version)""#
         if limit > 0, items.count > limit {
@@ -59,12 +78,17 @@ enum MaaSModelEndpoints {
             items = Array(items.prefix(limit))
         }
         let body =
-            #"{"apiVersion":"\#(ObjectStore.apiVersion)","kind":"\#(ObjectStore.kind)List","metadata":{\#(metadata)},"#
+            #"{"apiVersion":"\#(ObjectStore.apiVersion)","kind":"\#(resource.kind)List","metadata":{\#(metadata)},"#
             + #""items":[\#(items.map(\.json).joined(separator: ","))]}"#
         KubeReply.send(request, 200, body)
     }
 
-    private static func watch(_ incoming: KubeRequest, namespace: String?, server: KubeAPIServer) {
+    private static func watch(
+        _ incoming: KubeRequest,
+        resource: FakeResource,
+        namespace: String?,
+        server: KubeAPIServer
+    ) {
         let request = incoming.request
         let store = server.store
         let text = incoming.query["resourceVersion"] ?? ""
@@ -74,8 +98,14 @@ enum MaaSModelEndpoints {
         let backlog: [ObjectStore.Event]
         if text.isEmpty || text == "0" {
             // Like the API server for an unset or "0" version: the current objects as ADDED, then the changes.
-            backlog = store.current(namespace: namespace).map {
-                ObjectStore.Event(type: "ADDED", namespace: $0.namespace, resourceVersion: 0, json: $0.json)
+            backlog = store.current(resource: resource.plural, namespace: namespace).map {
+                ObjectStore.Event(
+                    type: "ADDED",
+                    resource: resource.plural,
+                    namespace: $0.namespace,
+                    resourceVersion: 0,
+                    json: $0.json
+                )
             }
         } else if let version = Int(text), version >= 0 {
             guard version > store.compactedThrough else {
@@ -87,12 +117,13 @@ enum MaaSModelEndpoints {
                 return evhttp_send_reply_end(request)
             }
             start = version
-            backlog = store.events(after: version, namespace: namespace)
+            backlog = store.events(after: version, resource: resource.plural, namespace: namespace)
         } else {
             return KubeReply.status(request, 400, reason: "BadRequest", message: "invalid resource version: \(text)")
         }
         WatchStream.start(
             request,
+            resource: resource,
             namespace: namespace,
             from: start,
             bookmarks: incoming.flag("allowWatchBookmarks"),

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The MaaSModel objects, the resourceVersion counter and the event history watches replay, as etcd and the watch
+/// The MaaSModel and MaaSModelRef objects, the resourceVersion counter (one for every resource, as etcd's revision) and the event history watches replay, as etcd and the watch
 /// cache keep them for the real API server.
 ///
 /// Every write takes the next resourceVersion (a counter from 100). `compact()` makes every version up to the current
@@ -10,6 +10,7 @@ final class ObjectStore {
     /// One stored object; `key` is `namespace/name`, the order of lists (etcd's key order).
     struct Entry {
         var key: String
+        var resource: String
         var namespace: String
         var object: [String: Any]
         var json: String
@@ -18,6 +19,7 @@ final class ObjectStore {
     /// A change as watches see it: `json` is the object's snapshot at `resourceVersion`.
     struct Event {
         var type: String
+        var resource: String
         var namespace: String
         var resourceVersion: Int
         var json: String
@@ -26,7 +28,6 @@ final class ObjectStore {
     }
 
     static let apiVersion = "maas.opendatahub.io/v1alpha1"
-    static let kind = "MaaSModel"
     /// Paged lists kept for their continue tokens; the oldest is forgotten (its token expires) beyond this.
     static let maxSnapshots = 64
 
@@ -41,8 +42,9 @@ final class ObjectStore {
 
     /// Creates or replaces the object in `body` (JSON with `metadata.name`; `metadata.namespace` defaults to
     /// `default`). Sets `apiVersion`, `kind` when absent, a new `resourceVersion`, and `uid`/`creationTimestamp` when
-    /// created. Returns the event (ADDED or MODIFIED); nil with a reason when the body is unusable.
-    func put(_ body: [UInt8]) -> Result<Event, StoreError> {
+    /// created. `kind` picks the resource (`MaaSModel` when absent); one of a resource not in `served` is refused.
+    /// Returns the event (ADDED or MODIFIED); a reason when the body is unusable.
+    func put(_ body: [UInt8], served: Set<FakeResource>) -> Result<Event, StoreError> {
         guard var object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else {
             return .failure(StoreError("the body is not a JSON object"))
         }
@@ -51,24 +53,31 @@ final class ObjectStore {
             return .failure(StoreError("metadata.name is required"))
         }
         let namespace = (metadata["namespace"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? "default"
+        let kind = object["kind"] as? String ?? FakeResource.maasModels.kind
+        guard let resource = FakeResource.of(kind: kind), served.contains(resource) else {
+            return .failure(StoreError("kind \(kind) is not served"))
+        }
         let key = namespace + "/" + name
-        let previous = objects[key]?.object["metadata"] as? [String: Any]
+        let previous = objects[resource.plural + "/" + key]?.object["metadata"] as? [String: Any]
         metadata["namespace"] = namespace
         metadata["uid"] = previous?["uid"] ?? UUID().uuidString.lowercased()
         metadata["creationTimestamp"] =
             previous?["creationTimestamp"] ?? ISO8601DateFormatter().string(from: Date())
         object["metadata"] = metadata
         if object["apiVersion"] == nil { object["apiVersion"] = Self.apiVersion }
-        if object["kind"] == nil { object["kind"] = Self.kind }
-        let entry = record(key: key, namespace: namespace, object: object)
-        objects[key] = entry
+        object["kind"] = kind
+        let entry = record(key: key, resource: resource.plural, namespace: namespace, object: object)
+        objects[resource.plural + "/" + key] = entry
         return .success(appendEvent(previous == nil ? "ADDED" : "MODIFIED", entry))
     }
 
     /// Removes the object; its DELETED event carries the last state with a new resourceVersion.
-    func delete(namespace: String, name: String) -> Event? {
-        guard let old = objects.removeValue(forKey: namespace + "/" + name) else { return nil }
-        return appendEvent("DELETED", record(key: old.key, namespace: namespace, object: old.object))
+    func delete(resource: String, namespace: String, name: String) -> Event? {
+        guard let old = objects.removeValue(forKey: resource + "/" + namespace + "/" + name) else { return nil }
+        return appendEvent(
+            "DELETED",
+            record(key: old.key, resource: resource, namespace: namespace, object: old.object)
+        )
     }
 
     /// Makes every version up to the current one too old and forgets the paged lists.
@@ -79,29 +88,34 @@ final class ObjectStore {
         snapshots.removeAll()
     }
 
-    /// The objects of `namespace` (nil: all), in key order, as of now.
-    func current(namespace: String?) -> [Entry] {
-        objects.values.filter { namespace == nil || $0.namespace == namespace }.sorted { $0.key < $1.key }
+    /// The objects of `resource` in `namespace` (nil: all), in key order, as of now.
+    func current(resource: String, namespace: String?) -> [Entry] {
+        objects.values.filter { $0.resource == resource && (namespace == nil || $0.namespace == namespace) }
+            .sorted { $0.key < $1.key }
     }
 
     /// Keeps every object as of now for the continue tokens of a paged list at this version.
     func keepSnapshot() {
         guard snapshots[resourceVersion] == nil else { return }
         if snapshots.count >= Self.maxSnapshots, let oldest = snapshots.keys.min() { snapshots[oldest] = nil }
-        snapshots[resourceVersion] = current(namespace: nil)
+        snapshots[resourceVersion] = objects.values.sorted { $0.key < $1.key }
     }
 
-    /// The objects of `namespace` as of `version`, in key order; nil once that list is forgotten or compacted.
-    func snapshot(at version: Int, namespace: String?) -> [Entry]? {
-        snapshots[version]?.filter { namespace == nil || $0.namespace == namespace }
+    /// The objects of `resource` in `namespace` as of `version`, in key order; nil once that list is forgotten or
+    /// compacted.
+    func snapshot(at version: Int, resource: String, namespace: String?) -> [Entry]? {
+        snapshots[version]?.filter { $0.resource == resource && (namespace == nil || $0.namespace == namespace) }
     }
 
-    /// The changes in `namespace` (nil: all) after `version`, oldest first. Complete for `version >= compactedThrough`.
-    func events(after version: Int, namespace: String?) -> [Event] {
-        history.filter { $0.resourceVersion > version && (namespace == nil || $0.namespace == namespace) }
+    /// The changes of `resource` in `namespace` (nil: all) after `version`, oldest first. Complete for
+    /// `version >= compactedThrough`.
+    func events(after version: Int, resource: String, namespace: String?) -> [Event] {
+        history.filter {
+            $0.resourceVersion > version && $0.resource == resource && (namespace == nil || $0.namespace == namespace)
+        }
     }
 
-    private func record(key: String, namespace: String, object: [String: Any]) -> Entry {
+    private func record(key: String, resource: String, namespace: String, object: [String: Any]) -> Entry {
         resourceVersion += 1
         var object = object
         var metadata = object["metadata"] as? [String: Any] ?? [:]
@@ -111,6 +125,7 @@ final class ObjectStore {
             (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
         return Entry(
             key: key,
+            resource: resource,
             namespace: namespace,
             object: object,
             json: String(decoding: data ?? Data(), as: UTF8.self)
@@ -118,7 +133,13 @@ final class ObjectStore {
     }
 
     private func appendEvent(_ type: String, _ entry: Entry) -> Event {
-        let event = Event(type: type, namespace: entry.namespace, resourceVersion: resourceVersion, json: entry.json)
+        let event = Event(
+            type: type,
+            resource: entry.resource,
+            namespace: entry.namespace,
+            resourceVersion: resourceVersion,
+            json: entry.json
+        )
         history.append(event)
         lastWriteVersion = resourceVersion
         return event

@@ -8,6 +8,7 @@ import FakeServerKit
 /// frame as the final send or the drop (docs/LIBEVENT.md); a client that leaves is noticed at once because reads are
 /// re-armed, and its detached request is freed here (both as FakeModelServer's `HeldRequest` does).
 final class WatchStream {
+    let resource: FakeResource
     let namespace: String?
     let allowsBookmarks: Bool
     /// The version the watch started from: bookmarks never carry an older one.
@@ -19,12 +20,14 @@ final class WatchStream {
 
     private init(
         _ request: OpaquePointer,
+        resource: FakeResource,
         namespace: String?,
         from version: Int,
         bookmarks: Bool,
         server: KubeAPIServer
     ) {
         self.request = request
+        self.resource = resource
         self.namespace = namespace
         self.startVersion = version
         self.allowsBookmarks = bookmarks
@@ -34,6 +37,7 @@ final class WatchStream {
     /// Starts the stream with `backlog` (history or synthetic ADDED events) and keeps it open.
     static func start(
         _ request: OpaquePointer,
+        resource: FakeResource,
         namespace: String?,
         from version: Int,
         bookmarks: Bool,
@@ -41,7 +45,14 @@ final class WatchStream {
         timeoutSeconds: Int?,
         server: KubeAPIServer
     ) {
-        let watch = WatchStream(request, namespace: namespace, from: version, bookmarks: bookmarks, server: server)
+        let watch = WatchStream(
+            request,
+            resource: resource,
+            namespace: namespace,
+            from: version,
+            bookmarks: bookmarks,
+            server: server
+        )
         watch.watchConnection()
         KubeReply.startStream(request)
         for event in backlog { KubeReply.chunk(request, event.line) }
@@ -53,8 +64,9 @@ final class WatchStream {
         }
     }
 
-    /// Sends `event` if this watch sees its namespace.
+    /// Sends `event` if this watch sees its resource and namespace.
     func deliver(_ event: ObjectStore.Event) {
+        guard event.resource == resource.plural else { return }
         if namespace == nil || namespace == event.namespace { send(event.line) }
     }
 
@@ -62,7 +74,7 @@ final class WatchStream {
     func bookmark(latest: Int) -> Bool {
         guard allowsBookmarks else { return false }
         send(
-            #"{"type":"BOOKMARK","object":{"kind":"\#(ObjectStore.kind)","apiVersion":"\#(ObjectStore.apiVersion)","#
+            #"{"type":"BOOKMARK","object":{"kind":"\#(resource.kind)","apiVersion":"\#(ObjectStore.apiVersion)","#
                 + #""metadata":{"resourceVersion":"\#(max(latest, startVersion))"}}}"# + "\n"
         )
         return true

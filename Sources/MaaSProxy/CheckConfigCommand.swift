@@ -21,7 +21,11 @@ struct CheckConfigCommand: ParsableCommand {
             throw ExitCode(2)
         }
         var problems = configuration.unreadableFiles().map { "\($0)" }
-        let report = CatalogCheck.run(paths: configuration.models.paths)
+        let report = CatalogCheck.run(
+            paths: configuration.models.paths,
+            maxFileBytes: configuration.models.maxFileBytes,
+            maxModels: configuration.models.maxModels
+        )
         problems += report.problems
 
         print("configuration: ok (effective values below)")
@@ -53,21 +57,52 @@ enum CatalogCheck {
         var warnings: [String] = []
     }
 
-    static func run(paths: [String]) -> Report {
+    /// - Parameters:
+    ///   - maxFileBytes: `models.maxFileBytes`: a larger file is a problem, as `serve` refuses it.
+    ///   - maxModels: `models.maxModels`: models after it (in path order) are a problem.
+    static func run(
+        paths: [String],
+        maxFileBytes: Int = ModelsConfiguration.defaultMaxFileBytes,
+        maxModels: Int = ModelsConfiguration.defaultMaxModels
+    ) -> Report {
         var report = Report()
         for path in paths where !FileManager.default.fileExists(atPath: path) {
             report.problems.append("models path \(path) does not exist")
         }
-        var seen: Set<ModelID> = []
-        for (file, _) in ManifestFiles.list(paths).sorted(by: { $0.key < $1.key }) {
+        var position: [ModelID: Int] = [:]
+        for (file, signature) in ManifestFiles.list(paths).sorted(by: { $0.key < $1.key }) {
+            guard signature.size <= Int64(maxFileBytes) else {
+                report.problems.append(
+                    "\(file): the file has \(signature.size) bytes, over models.maxFileBytes (\(maxFileBytes))"
+                )
+                continue
+            }
             do {
                 let text = try String(contentsOfFile: file, encoding: .utf8)
                 let decoded = try ManifestDecoder.decode(text, sourceName: file)
                 report.warnings += decoded.warnings
-                for model in decoded.models where seen.insert(model.id).inserted { report.models.append(model) }
+                for model in decoded.models {
+                    // As the file source merges (SPEC 1): the first file, but a MaaSModelRef over a MaaSModel.
+                    guard let earlier = position[model.id] else {
+                        position[model.id] = report.models.count
+                        report.models.append(model)
+                        continue
+                    }
+                    if model.resource.precedence > report.models[earlier].resource.precedence {
+                        report.models[earlier] = model
+                    }
+                }
             } catch {
                 report.problems.append("\(error)")
             }
+        }
+        if report.models.count > maxModels {
+            let refused = report.models[maxModels...].map(\.id.description)
+            report.problems.append(
+                "\(refused.count) models beyond models.maxModels (\(maxModels)) would be refused: "
+                    + CatalogWarnings.quote(refused)
+            )
+            report.models.removeSubrange(maxModels...)
         }
         return report
     }

@@ -1,6 +1,6 @@
 import Yams
 
-/// One page of a `maasmodels` list from the Kubernetes API (SPEC 1).
+/// One page of a `maasmodels` or `maasmodelrefs` list from the Kubernetes API (SPEC 1).
 public struct KubernetesListPage: Sendable, Equatable {
     public var models: [MaaSModel]
     /// The list's `metadata.resourceVersion`: where the watch that follows starts.
@@ -10,7 +10,7 @@ public struct KubernetesListPage: Sendable, Equatable {
     public var warnings: [String]
 }
 
-/// One event of a `maasmodels` watch (newline-delimited JSON, as the API server streams it).
+/// One event of a `maasmodels` or `maasmodelrefs` watch (newline-delimited JSON, as the API server streams it).
 public enum KubernetesWatchEvent: Sendable, Equatable {
     /// ADDED or MODIFIED. `model` is nil when the object is not a usable MaaSModel (then any
     /// earlier version of `id` leaves the catalog, and `warning` says why).
@@ -22,8 +22,8 @@ public enum KubernetesWatchEvent: Sendable, Equatable {
     case failure(code: Int, message: String)
 }
 
-/// Decodes the Kubernetes API's JSON for MaaSModels with the same rules as manifest files
-/// (`ManifestDecoder`), plus the list and watch envelopes. Pure; no I/O.
+/// Decodes the Kubernetes API's JSON for MaaSModels and MaaSModelRefs with the same rules as
+/// manifest files (`ManifestDecoder`), plus the list and watch envelopes. Pure; no I/O.
 public enum KubernetesDecoder {
     public static func listPage(_ text: String, sourceName: String) throws(ManifestError) -> KubernetesListPage {
         let object = try mapping(text, sourceName: sourceName)
@@ -41,7 +41,12 @@ public enum KubernetesDecoder {
         )
     }
 
-    public static func watchEvent(_ line: String, sourceName: String) throws(ManifestError) -> KubernetesWatchEvent {
+    /// - Parameter resource: what the watch is of: the kind an object without `kind` is read as.
+    public static func watchEvent(
+        _ line: String,
+        sourceName: String,
+        resource: ModelResourceKind = .maasModel
+    ) throws(ManifestError) -> KubernetesWatchEvent {
         let event = try mapping(line, sourceName: sourceName)
         guard let type = event.text("type"), let object = event.mapping("object") else {
             throw ManifestError(sourceName: sourceName, message: "a watch event without type or object")
@@ -66,7 +71,7 @@ public enum KubernetesDecoder {
                 object,
                 location: "",
                 listDefaults: ManifestCollector.ListDefaults(
-                    kind: "MaaSModel",
+                    kind: resource.rawValue,
                     apiVersion: "maas.opendatahub.io/v1alpha1"
                 )
             )

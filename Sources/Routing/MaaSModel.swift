@@ -1,6 +1,10 @@
-/// One `MaaSModel` resource (`maas.opendatahub.io/v1alpha1`), reduced to the fields the proxy uses (SPEC 1).
+/// One `MaaSModel` or `MaaSModelRef` resource (`maas.opendatahub.io/v1alpha1`), reduced to the fields
+/// the proxy uses (SPEC 1).
 ///
 /// Values are kept as written in the manifest; interpretation (kind aliases, URL rules) lives elsewhere.
+/// Only the annotations of SPEC 3.4 are kept (`enrichmentAnnotations`): a catalog of tens of
+/// thousands of models should not carry `kubectl.kubernetes.io/last-applied-configuration` and the
+/// like for every one of them.
 public struct MaaSModel: Hashable, Sendable {
     public var namespace: String
     public var name: String
@@ -12,6 +16,11 @@ public struct MaaSModel: Hashable, Sendable {
     public var phase: String
     /// `status.endpoint` as written, empty when absent.
     public var endpoint: String
+    /// `status.resolvedModelAlias` as written (e.g. `publishers/llm/models/facebook/opt-125m`): one
+    /// more value a body `model` may name for this model (SPEC 5.1). Never listed. nil when absent or empty.
+    public var resolvedModelAlias: String?
+    /// The resource this model was read from; decides which of two definitions of one identity is used.
+    public var resource: ModelResourceKind
 
     public init(
         namespace: String,
@@ -20,7 +29,9 @@ public struct MaaSModel: Hashable, Sendable {
         annotations: [String: String] = [:],
         modelRef: ModelRef,
         phase: String = "",
-        endpoint: String = ""
+        endpoint: String = "",
+        resolvedModelAlias: String? = nil,
+        resource: ModelResourceKind = .maasModel
     ) {
         self.namespace = namespace
         self.name = name
@@ -29,6 +40,8 @@ public struct MaaSModel: Hashable, Sendable {
         self.modelRef = modelRef
         self.phase = phase
         self.endpoint = endpoint
+        self.resolvedModelAlias = resolvedModelAlias
+        self.resource = resource
     }
 
     public var id: ModelID { ModelID(namespace: namespace, name: name) }
@@ -56,6 +69,12 @@ extension MaaSModel {
         if let ns = modelRef.namespace, !ns.isEmpty { return ns }
         return namespace
     }
+
+    /// The annotations the proxy reads (SPEC 3.4, `ModelDetails`); the decoders keep only these.
+    public static let enrichmentAnnotations: Set<String> = [
+        "openshift.io/display-name", "openshift.io/description", "opendatahub.io/genai-use-case",
+        "opendatahub.io/context-window", "opendatahub.io/model-capabilities",
+    ]
 
     /// The kind as the listing reports it: as written, `llmisvc` when empty (SPEC 3.3).
     public var listedKind: String { modelRef.kind.isEmpty ? "llmisvc" : modelRef.kind }

@@ -8,7 +8,9 @@ public struct RouteTable: Sendable {
     public let routes: [Route]
     /// Prefixes claimed by more than one model, sorted by prefix; for logging.
     public let conflicts: [RouteConflict]
-    private let byPrefix: [String: Route]
+    /// Each prefix's position in `routes`: the routes are held once (a 20 000-model catalog's
+    /// routes are several megabytes; issue 13's catalog memory).
+    private let byPrefix: [String: Int]
     /// The UTF-8 lengths of the prefixes: `match` looks up only the candidate prefixes of a path
     /// that some route could have (one or two dictionary lookups instead of one per segment).
     private let prefixLengths: Set<Int>
@@ -24,11 +26,12 @@ public struct RouteTable: Sendable {
             let prefix = Self.routePrefix(for: candidate.model, endpoint: candidate.endpoint)
             claims[prefix, default: []].append(candidate)
         }
-        var byPrefix: [String: Route] = [:]
+        var routes: [Route] = []
+        routes.reserveCapacity(claims.count)
         var conflicts: [RouteConflict] = []
         for (prefix, claimants) in claims {
             let sorted = claimants.sorted { $0.model.id < $1.model.id }
-            byPrefix[prefix] = Route(prefix: prefix, candidate: sorted[0])
+            routes.append(Route(prefix: prefix, candidate: sorted[0]))
             if sorted.count > 1 {
                 conflicts.append(
                     RouteConflict(
@@ -39,9 +42,14 @@ public struct RouteTable: Sendable {
                 )
             }
         }
+        claims = [:]
+        routes.sort { $0.prefix < $1.prefix }
+        var byPrefix: [String: Int] = [:]
+        byPrefix.reserveCapacity(routes.count)
+        for (index, route) in routes.enumerated() { byPrefix[route.prefix] = index }
         self.byPrefix = byPrefix
-        self.prefixLengths = Set(byPrefix.keys.map(\.utf8.count))
-        self.routes = byPrefix.values.sorted { $0.prefix < $1.prefix }
+        self.prefixLengths = Set(routes.map(\.prefix.utf8.count))
+        self.routes = routes
         self.conflicts = conflicts.sorted { $0.prefix < $1.prefix }
     }
 
@@ -78,7 +86,9 @@ public struct RouteTable: Sendable {
         while true {
             if prefixLengths.contains(utf8.distance(from: utf8.startIndex, to: end)) {
                 let prefix = String(path[..<end])
-                if let route = byPrefix[prefix], route.prefix.utf8.elementsEqual(prefix.utf8) {
+                if let index = byPrefix[prefix], case let route = routes[index],
+                    route.prefix.utf8.elementsEqual(prefix.utf8)
+                {
                     return RouteMatch(route: route, remainder: String(path[end...]))
                 }
             }

@@ -234,13 +234,24 @@ import Testing
         #expect(fixture.store.snapshot.models.map(\.endpoint) == ["http://127.0.0.1:1/first"])
         try fixture.write("3.yaml", Self.model("other"))
         #expect(Self.eventually { fixture.names() == ["ns/dup", "ns/other"] })
-        let warnings = fixture.logLines(message: "model defined in several files; using the first")
+        let warnings = fixture.logLines(
+            message: "models defined in several files; using the first (a MaaSModelRef before a MaaSModel)"
+        )
         #expect(warnings.count == 1)
         #expect(warnings.first?["using"] as? String == fixture.path("1.yaml"))
         #expect(warnings.first?["ignored"] as? String == fixture.path("2.yaml"))
+        #expect(warnings.first?["count"] as? Int == 1)
+        #expect(warnings.first?["first"] as? String == "ns/dup")
 
         try fixture.remove("1.yaml")
         #expect(Self.eventually { fixture.store.snapshot.models.map(\.endpoint).contains("http://127.0.0.1:1/second") })
+        // The conflict cleared: one info line, and no new warning.
+        #expect(Self.eventually { fixture.logLines(message: "models no longer defined in several files").count == 1 })
+        #expect(
+            fixture.logLines(
+                message: "models defined in several files; using the first (a MaaSModelRef before a MaaSModel)"
+            ).count == 1
+        )
     }
 
     @Test func decoderWarningsAreLoggedOncePerChange() throws {
@@ -249,14 +260,31 @@ import Testing
         try fixture.source.start()
         Self.letThePollerRun()
         fixture.source.reload()
-        let warnings = { fixture.logLines().filter { ($0["msg"] as? String)?.contains("ConfigMap") == true } }
+        let warnings = { fixture.logLines(message: "manifest has objects or fields the catalog skips") }
         #expect(warnings().count == 1)
         #expect(warnings().first?["level"] as? String == "warning")
         #expect(warnings().first?["file"] as? String == fixture.path("a.yaml"))
+        #expect((warnings().first?["first"] as? String)?.contains("skipped ConfigMap 'ns/settings'") == true)
+        #expect(warnings().first?["count"] as? Int == 1)
 
+        // The same warnings after a change of the file: the condition did not change, no new line.
         try fixture.write("a.yaml", Self.model("b") + "\n---\n" + other)
         #expect(Self.eventually { fixture.names() == ["ns/b"] })
-        #expect(warnings().count == 2)
+        #expect(warnings().count == 1)
+        // A second skipped object changes it; a clean file clears it.
+        try fixture.write(
+            "a.yaml",
+            Self.model("b") + "\n---\n" + other + "---\n" + other.replacingOccurrences(of: "settings", with: "more")
+        )
+        #expect(Self.eventually { warnings().count == 2 })
+        #expect(warnings().last?["count"] as? Int == 2)
+        try fixture.write("a.yaml", Self.model("c"))
+        #expect(Self.eventually { fixture.names() == ["ns/c"] })
+        #expect(
+            Self.eventually {
+                fixture.logLines(message: "manifest no longer has objects or fields the catalog skips").count == 1
+            }
+        )
     }
 
     @Test func aConfigMapMountIsReadThroughItsSymlinksAndItsSwapIsSeen() throws {
@@ -269,7 +297,11 @@ import Testing
         try manager.createSymbolicLink(atPath: fixture.path("models.yaml"), withDestinationPath: "..data/models.yaml")
         try fixture.source.start()
         #expect(fixture.names() == ["ns/first"])
-        #expect(fixture.logLines(message: "model defined in several files; using the first").isEmpty)
+        #expect(
+            fixture.logLines(
+                message: "models defined in several files; using the first (a MaaSModelRef before a MaaSModel)"
+            ).isEmpty
+        )
 
         // The update: a new timestamped directory, then an atomic rename of a new `..data` link.
         try fixture.write("..2026_01_02/models.yaml", Self.model("second"))
@@ -332,12 +364,69 @@ import Testing
         store.publish(source: "files", priority: FileCatalogSource.priority, models: [fromFile, onlyInFile])
         #expect(store.snapshot.models.map(\.endpoint) == ["http://f", "http://cluster"])
         #expect(store.generation == 3)
-        let warnings = log.captured.filter { $0.contains("model defined by several sources") }
+        let warnings = log.captured.filter { $0.contains("models defined by several sources") }
         #expect(warnings.count == 1)
         #expect(warnings.first?.contains(#""using":"kubernetes""#) == true)
+        #expect(warnings.first?.contains(#""ignored":"files""#) == true)
 
         store.publish(source: "kubernetes", priority: 1, models: [])
         #expect(store.snapshot.models.map(\.endpoint) == ["http://f", "http://file"])
+    }
+
+    @Test func maxModelsKeepsThePreferredSourceFirstThenEachSourcesOrder() {
+        let log = LogSink.capturing()
+        let logger = Logger(label: "test") { _ in JSONLogHandler(level: .trace, sink: log) }
+        let store = CatalogStore(kinds: .builtIn, sources: ["files", "kubernetes"], maxModels: 3, logger: logger)
+        func models(_ names: [String]) -> [MaaSModel] {
+            names.map { MaaSModel(namespace: "ns", name: $0, modelRef: ModelRef(name: $0), endpoint: "http://e/\($0)") }
+        }
+        store.publish(source: "files", priority: FileCatalogSource.priority, models: models(["f2", "f1", "f3"]))
+        #expect(store.snapshot.models.map(\.name) == ["f1", "f2", "f3"])
+        #expect(store.reloadErrors == 0)
+        store.publish(source: "kubernetes", priority: 1, models: models(["k1", "k2"]))
+        // Kubernetes first, then the files in their own order: f1 and f3 are refused.
+        #expect(store.snapshot.models.map(\.name) == ["f2", "k1", "k2"])
+        #expect(store.reloadErrors == 1)
+        let refused = log.captured.filter { $0.contains("models beyond models.maxModels refused") }
+        #expect(refused.count == 1)
+        #expect(refused.first?.contains(#""first":"ns/f1, ns/f3""#) == true)
+        // The same refusal on the next publish: not logged or counted again.
+        store.publish(source: "kubernetes", priority: 1, models: models(["k1", "k2"]))
+        #expect(store.reloadErrors == 1)
+        // A larger limit on SIGHUP applies at once and clears the condition.
+        store.update(maxModels: 10)
+        #expect(store.snapshot.models.count == 5)
+        #expect(log.captured.contains { $0.contains("no models beyond models.maxModels any more") })
+        #expect(store.reloadErrors == 1)
+    }
+
+    @Test func aMaaSModelRefInALaterFileWinsOverAMaaSModelInAnEarlierOne() throws {
+        let ref = Self.model("x", endpoint: "http://127.0.0.1:1/ref")
+            .replacingOccurrences(of: "kind: MaaSModel", with: "kind: MaaSModelRef")
+        let fixture = try Fixture(files: [
+            "1.yaml": Self.model("x", endpoint: "http://127.0.0.1:1/model"),
+            "2.yaml": ref,
+        ])
+        try fixture.source.start()
+        #expect(fixture.store.snapshot.models.map(\.endpoint) == ["http://127.0.0.1:1/ref"])
+        #expect(fixture.store.snapshot.models.first?.resource == .maasModelRef)
+        let lines = fixture.logLines(
+            message: "models defined in several files; using the first (a MaaSModelRef before a MaaSModel)"
+        )
+        #expect(lines.first?["ignored"] as? String == fixture.path("1.yaml"))
+        #expect(lines.first?["using"] as? String == fixture.path("2.yaml"))
+    }
+
+    @Test func checkConfigRefusesWhatServeRefuses() throws {
+        let fixture = try Fixture(files: [
+            "a.yaml": Self.model("a") + "\n---\n" + Self.model("b"),
+            "big.yaml": Self.model("big") + "\n# " + String(repeating: "x", count: 4096),
+        ])
+        let report = CatalogCheck.run(paths: [fixture.directory.path], maxFileBytes: 4096, maxModels: 1)
+        #expect(report.models.map(\.name) == ["a"])
+        #expect(report.problems.count == 2)
+        #expect(report.problems.contains { $0.contains("big.yaml") && $0.contains("models.maxFileBytes (4096)") })
+        #expect(report.problems.contains { $0.contains("1 models beyond models.maxModels (1)") && $0.contains("ns/b") })
     }
 
     @Test func markLoadedCountsASourceAsLoadedWithoutModels() {

@@ -5,7 +5,7 @@ import Yams
 @testable import MaaSProxy
 
 /// The deployment files under `config/kubernetes/` (issue 6) and the `Containerfile`: every document
-/// parses, the RBAC is read-only on `maasmodels`, the Deployment's probes, shutdown budget and
+/// parses, the RBAC is read-only on `maasmodels` and `maasmodelrefs`, the Deployment's probes, shutdown budget and
 /// security settings hold, and the ConfigMap's configuration passes the proxy's own loader.
 ///
 /// No API server is needed: `kubectl apply --dry-run=client` cannot run offline (it asks the server
@@ -126,7 +126,8 @@ import Yams
         try #require(rules.count == 1, "expected one rule, found \(rules.count)")
         let rule = rules[0]
         #expect(Self.strings(rule["apiGroups"]) == ["maas.opendatahub.io"])
-        #expect(Self.strings(rule["resources"]) == ["maasmodels"])
+        // Both resource names the source watches (SPEC 1), and nothing else.
+        #expect(Self.strings(rule["resources"]).sorted() == ["maasmodelrefs", "maasmodels"])
         let verbs = Self.strings(rule["verbs"])
         #expect(verbs.sorted() == ["get", "list", "watch"])
         #expect(Set(rule.mapping?.keys.compactMap(\.string) ?? []) == ["apiGroups", "resources", "verbs"])

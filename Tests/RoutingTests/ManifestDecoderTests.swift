@@ -12,10 +12,8 @@ struct ManifestDecoderTests {
                     namespace: "opendatahub",
                     name: "facebook-opt-125m-simulated",
                     creationTimestamp: 1_772_204_645,
+                    // kubectl's last-applied-configuration is not read (SPEC 3.4 names what is).
                     annotations: [
-                        "kubectl.kubernetes.io/last-applied-configuration":
-                            #"{"apiVersion":"maas.opendatahub.io/v1alpha1","kind":"MaaSModel","metadata":{"annotations":{"openshift.io/display-name":"OPT 125M"},"name":"facebook-opt-125m-simulated","namespace":"opendatahub"},"spec":{"modelRef":{"kind":"LLMInferenceService","name":"facebook-opt-125m-simulated","namespace":"llm"}}}"#
-                            + "\n",
                         "opendatahub.io/context-window": "2048",
                         "opendatahub.io/model-capabilities": #"["chat","completions"]"#,
                         "openshift.io/description": "A tiny simulated model for tests",
@@ -54,7 +52,11 @@ struct ManifestDecoderTests {
                 ),
             ]
         )
-        #expect(decoded.warnings == ["all.yaml (items[1]): skipped Deployment 'team-a/vllm': not a MaaSModel"])
+        #expect(
+            decoded.warnings == [
+                "all.yaml (items[1]): skipped Deployment 'team-a/vllm': not a MaaSModel or MaaSModelRef"
+            ]
+        )
     }
 
     @Test func decodesKubectlJSONList() throws {
@@ -108,7 +110,11 @@ struct ManifestDecoderTests {
         #expect(decoded.models.first?.creationTimestamp == 1_772_204_645)
         #expect(decoded.models.last?.phase == "Failed")
         #expect(decoded.models.last?.endpoint == "")
-        #expect(decoded.warnings == ["api.yaml (items[2]): skipped Secret 'ns2/provider-key': not a MaaSModel"])
+        #expect(
+            decoded.warnings == [
+                "api.yaml (items[2]): skipped Secret 'ns2/provider-key': not a MaaSModel or MaaSModelRef"
+            ]
+        )
     }
 
     @Test func decodesMultiDocumentYAMLWithWarnings() throws {
@@ -128,7 +134,7 @@ struct ManifestDecoderTests {
         )
         #expect(
             decoded.warnings == [
-                "models/platform.yaml (document 3): skipped ConfigMap 'platform/proxy-settings': not a MaaSModel",
+                "models/platform.yaml (document 3): skipped ConfigMap 'platform/proxy-settings': not a MaaSModel or MaaSModelRef",
                 "models/platform.yaml (document 5): skipped MaaSModel 'platform/broken': spec.modelRef.name is missing",
             ]
         )
@@ -346,7 +352,7 @@ struct ManifestDecoderTests {
         #expect(decoded.models.map(\.creationTimestamp) == [expected])
     }
 
-    @Test func stringifiesScalarAnnotationsAndDropsOthers() throws {
+    @Test func keepsTheEnrichmentAnnotationsStringifiedAndDropsOthers() throws {
         let yaml = """
             apiVersion: maas.opendatahub.io/v1alpha1
             kind: MaaSModel
@@ -357,8 +363,9 @@ struct ManifestDecoderTests {
                 opendatahub.io/context-window: 8192
                 example.com/enabled: true
                 example.com/list: [a, b]
-                example.com/map: {a: b}
-                example.com/null: null
+                openshift.io/description: [a, b]
+                opendatahub.io/genai-use-case: {a: b}
+                opendatahub.io/model-capabilities: null
                 openshift.io/display-name: "Model M"
             spec:
               modelRef: {name: m}
@@ -367,15 +374,14 @@ struct ManifestDecoderTests {
         #expect(
             decoded.models.first?.annotations == [
                 "opendatahub.io/context-window": "8192",
-                "example.com/enabled": "true",
                 "openshift.io/display-name": "Model M",
             ]
         )
         #expect(
             decoded.warnings == [
-                "a.yaml: ignored annotation 'example.com/list' of MaaSModel 'ns/m': not a string",
-                "a.yaml: ignored annotation 'example.com/map' of MaaSModel 'ns/m': not a string",
-                "a.yaml: ignored annotation 'example.com/null' of MaaSModel 'ns/m': not a string",
+                "a.yaml: ignored annotation 'openshift.io/description' of MaaSModel 'ns/m': not a string",
+                "a.yaml: ignored annotation 'opendatahub.io/genai-use-case' of MaaSModel 'ns/m': not a string",
+                "a.yaml: ignored annotation 'opendatahub.io/model-capabilities' of MaaSModel 'ns/m': not a string",
             ]
         )
     }

@@ -11,7 +11,11 @@ import Synchronization
 ///   `catalog_not_loaded`).
 /// - Each source publishes its whole model list under its name with a priority. For one identity
 ///   the highest priority wins (Kubernetes over files, SPEC 1; equal priorities: the source whose
-///   name sorts first); each newly shadowed model is logged once as a warning.
+///   name sorts first); shadowed models are logged as one line per losing source when that set
+///   appears, changes or clears (SPEC 6 Logs).
+/// - At most `maxModels` models (`models.maxModels`, SPEC 1) are kept: sources in the order above,
+///   each in the order it published; the models after that are refused, logged (count and first
+///   names) and counted as a reload error whenever that set changes.
 /// - Every swap stamps the next generation (1, 2, …; 0 is the empty snapshot before any publish).
 /// - A reader calls `snapshot` once per request and keeps that object: it never changes.
 ///
@@ -28,19 +32,23 @@ final class CatalogStore: Sendable {
         var models: [MaaSModel]
     }
 
-    /// A model one source defines but another, preferred source wins.
-    private struct Shadowing: Hashable {
-        var model: ModelID
-        var winner: String
-        var loser: String
+    /// What `merge` chose, and what it left out.
+    private struct Merged {
+        var models: [MaaSModel]
+        /// Per losing source, the models a preferred source defines too.
+        var shadowed: [String: [String]]
+        /// Per losing source, the sources that won.
+        var winners: [String: Set<String>]
+        /// Beyond `maxModels`, in merge order.
+        var refused: [String]
     }
 
     private struct State {
         var snapshot: CatalogSnapshot
         var kinds: KindRegistry
+        var maxModels: Int
         var published: [String: Published] = [:]
         var loaded: Set<String> = []
-        var shadowed: Set<Shadowing> = []
     }
 
     /// The sources whose first load `isLoaded` waits for.
@@ -51,14 +59,30 @@ final class CatalogStore: Sendable {
     private let observers = Mutex<[Observer]>([])
     private let reloadErrorCount = Atomic<Int>(0)
     private let logger: Logger
+    /// The rate-limited warnings of every catalog source (SPEC 6 Logs).
+    let warnings: CatalogWarnings
 
     /// - Parameters:
     ///   - kinds: the configured kinds registry every snapshot carries (SPEC 2).
     ///   - sources: the name of every enabled source (`FileCatalogSource.sourceName`, …).
-    init(kinds: KindRegistry, sources: [String], logger: Logger) {
+    ///   - maxModels: `models.maxModels`; models beyond it are refused.
+    init(
+        kinds: KindRegistry,
+        sources: [String],
+        maxModels: Int = ModelsConfiguration.defaultMaxModels,
+        logger: Logger,
+        warnings: CatalogWarnings? = nil
+    ) {
         self.sources = Set(sources)
         self.logger = logger
-        self.state = Mutex(State(snapshot: CatalogSnapshot(models: [], kinds: kinds, generation: 0), kinds: kinds))
+        self.warnings = warnings ?? CatalogWarnings(logger: logger)
+        self.state = Mutex(
+            State(
+                snapshot: CatalogSnapshot(models: [], kinds: kinds, generation: 0),
+                kinds: kinds,
+                maxModels: maxModels
+            )
+        )
     }
 
     /// The current snapshot. Take it once per request and use only that one.
@@ -108,27 +132,18 @@ final class CatalogStore: Sendable {
             let wasLoaded = state.loaded.isSuperset(of: sources)
             state.published[source] = Published(priority: priority, models: models)
             state.loaded.insert(source)
-            let (merged, shadowed) = Self.merge(state.published)
-            let newlyShadowed = shadowed.subtracting(state.shadowed)
-            state.shadowed = shadowed
+            let merged = Self.merge(state.published, maxModels: state.maxModels)
             state.snapshot = CatalogSnapshot(
-                models: merged,
+                models: merged.models,
                 kinds: state.kinds,
                 generation: state.snapshot.generation + 1
             )
             return (
-                snapshot: state.snapshot, newlyShadowed: newlyShadowed,
+                snapshot: state.snapshot, merged: merged,
                 becameLoaded: !wasLoaded && state.loaded.isSuperset(of: sources)
             )
         }
-        for shadowing in outcome.newlyShadowed.sorted(by: { $0.model < $1.model }) {
-            logger.warning(
-                "model defined by several sources; using the preferred one",
-                metadata: [
-                    "model": "\(shadowing.model)", "using": "\(shadowing.winner)", "ignored": "\(shadowing.loser)",
-                ]
-            )
-        }
+        report(outcome.merged)
         logger.debug(
             "catalog updated",
             metadata: [
@@ -138,6 +153,51 @@ final class CatalogStore: Sendable {
         )
         if outcome.becameLoaded { logger.info("catalog loaded from every source") }
         notifyObservers()
+    }
+
+    /// Replaces `models.maxModels` (SIGHUP) and publishes again when it changed.
+    func update(maxModels: Int) {
+        let merged = state.withLock { state -> Merged? in
+            guard state.maxModels != maxModels else { return nil }
+            state.maxModels = maxModels
+            guard !state.published.isEmpty else { return nil }
+            let merged = Self.merge(state.published, maxModels: maxModels)
+            state.snapshot = CatalogSnapshot(
+                models: merged.models,
+                kinds: state.kinds,
+                generation: state.snapshot.generation + 1
+            )
+            return merged
+        }
+        guard let merged else { return }
+        report(merged)
+        notifyObservers()
+    }
+
+    /// Logs shadowed and refused models as grouped conditions; a changed refusal counts as a reload error.
+    private func report(_ merged: Merged) {
+        warnings.update(
+            condition: "shadowed",
+            CatalogWarnings.ConditionText(
+                message: "models defined by several sources; using the preferred one",
+                cleared: "models no longer defined by several sources",
+                groupKey: "ignored"
+            ),
+            groups: merged.shadowed
+        ) { loser in ["using": "\((merged.winners[loser] ?? []).sorted().joined(separator: ","))"] }
+        let refusals = warnings.update(
+            condition: "maxModels",
+            CatalogWarnings.ConditionText(
+                message: "models beyond models.maxModels refused",
+                cleared: "no models beyond models.maxModels any more",
+                groupKey: "limit"
+            ),
+            groups: merged.refused.isEmpty ? [:] : ["\(state.withLock { $0.maxModels })": merged.refused]
+        )
+        for change in refusals {
+            if case .cleared = change { continue }
+            countReloadError()
+        }
     }
 
     /// Replaces the kinds registry (SIGHUP) and publishes a snapshot that uses it; no-op when equal.
@@ -165,25 +225,32 @@ final class CatalogStore: Sendable {
         }
     }
 
-    /// One model per identity, and every (model, winner, loser) where a source lost.
-    private static func merge(_ published: [String: Published]) -> ([MaaSModel], Set<Shadowing>) {
+    /// One model per identity, in merge order (sources by priority, then name; each in its own
+    /// order), at most `maxModels` of them; and what lost or was refused.
+    private static func merge(_ published: [String: Published], maxModels: Int) -> Merged {
         // Preferred sources first, so the first source to define an identity wins.
         let ordered = published.sorted { lhs, rhs in
             lhs.value.priority != rhs.value.priority ? lhs.value.priority > rhs.value.priority : lhs.key < rhs.key
         }
-        var chosen: [ModelID: (source: String, model: MaaSModel)] = [:]
-        var shadowed: Set<Shadowing> = []
+        var chosen: [ModelID: String] = [:]
+        var merged = Merged(models: [], shadowed: [:], winners: [:], refused: [])
         for (source, entry) in ordered {
             for model in entry.models {
                 if let winner = chosen[model.id] {
-                    if winner.source != source {
-                        shadowed.insert(Shadowing(model: model.id, winner: winner.source, loser: source))
+                    if winner != source {
+                        merged.shadowed[source, default: []].append(model.id.description)
+                        merged.winners[source, default: []].insert(winner)
                     }
                     continue
                 }
-                chosen[model.id] = (source, model)
+                chosen[model.id] = source
+                if merged.models.count < maxModels {
+                    merged.models.append(model)
+                } else {
+                    merged.refused.append(model.id.description)
+                }
             }
         }
-        return (chosen.values.map(\.model), shadowed)
+        return merged
     }
 }

@@ -13,13 +13,17 @@ import Synchronization
 /// - The poller compares every file's size, modification time and inode, and the set of files,
 ///   every `pollInterval` (1 s), so a change is live within 2 s. `reload()` (SIGHUP) rescans at
 ///   once and re-reads every file, in case a change kept all three.
-/// - A file is decoded only when its bytes changed. One that no longer reads or parses keeps its
-///   last good models; the error is logged with the file name and counted in
-///   `CatalogStore.reloadErrors`, once per change. A deleted file drops its models. Decoder
-///   warnings are logged once per change of the file.
-/// - The same identity in two files: the file whose path sorts first wins; a warning is logged
-///   once while the conflict lasts.
-/// - A new snapshot is published only when the merged model list changed.
+/// - A file is decoded only when its bytes changed (compared by size and SHA-256; the bytes are not
+///   kept). One that no longer reads or parses, or is larger than `maxFileBytes` (`models.maxFileBytes`,
+///   refused before it is read), keeps its last good models; the error is logged with the file name
+///   and counted in `CatalogStore.reloadErrors`, once per change. A deleted file drops its models.
+/// - A file's decoder warnings are one line (a count and the first few), written when they appear
+///   or change and when they clear (SPEC 6 Logs).
+/// - The same identity in two files: a `MaaSModelRef` wins over a `MaaSModel`, else the file whose
+///   path sorts first. One warning per losing file (a count and the first names) when that set
+///   appears or changes, one info line when it clears; never again on a rebuild that keeps it.
+/// - A new snapshot is published only when the merged model list changed. After a scan that read
+///   or dropped more than `MemoryRelease.threshold` bytes of manifest, the heap is trimmed.
 ///
 /// Threads: `start()`, `reload()` and `stop()` may be called from any thread. Scans are
 /// serialised by one lock and publish to the store while holding it, so store observers run on
@@ -32,17 +36,16 @@ final class FileCatalogSource: Sendable {
 
     private struct TrackedFile {
         var signature: FileSignature
-        /// The bytes last read, whether or not they parsed; nil when the file could not be read.
-        var contents: Data?
+        /// The SHA-256 of the bytes last read, whether or not they parsed; nil when the file could
+        /// not be read or was refused for its size.
+        var fingerprint: [UInt8]?
         /// The models of the last contents that parsed.
         var models: [MaaSModel]
-    }
-
-    /// One identity in two files.
-    private struct Duplicate: Hashable {
-        var model: ModelID
-        var used: String
-        var ignored: String
+        /// The first few decoder warnings of those contents (`CatalogWarnings.firstFew`), and their number.
+        var warnings: [String] = []
+        var warningCount = 0
+        /// The size of the last contents that parsed, for `MemoryRelease`.
+        var bytes = 0
     }
 
     private enum Phase {
@@ -56,14 +59,17 @@ final class FileCatalogSource: Sendable {
         var files: [String: TrackedFile] = [:]
         /// What the store holds from this source; nil before the first publish.
         var published: [MaaSModel]?
-        var duplicates: Set<Duplicate> = []
         /// Listed paths that disappeared while running (warned once until they come back).
         var vanished: Set<String> = []
     }
 
     /// The listed files and directories, as configured.
     let paths: [String]
+    /// `models.maxFileBytes`.
+    let maxFileBytes: Int
     private let store: CatalogStore
+    private var warnings: CatalogWarnings { store.warnings }
+    private static let digest = OpenSSLDigest()
     private let logger: Logger
     private let pollInterval: Duration
     private let state = Mutex(State())
@@ -74,8 +80,15 @@ final class FileCatalogSource: Sendable {
     private let wakeUp = DispatchSemaphore(value: 0)
 
     /// - Parameter pollInterval: how often the poller looks for changes; SPEC 1 wants 2 s at most.
-    init(paths: [String], store: CatalogStore, logger: Logger, pollInterval: Duration = .seconds(1)) {
+    init(
+        paths: [String],
+        maxFileBytes: Int = ModelsConfiguration.defaultMaxFileBytes,
+        store: CatalogStore,
+        logger: Logger,
+        pollInterval: Duration = .seconds(1)
+    ) {
         self.paths = paths
+        self.maxFileBytes = maxFileBytes
         self.store = store
         self.logger = logger
         self.pollInterval = pollInterval
@@ -137,6 +150,7 @@ final class FileCatalogSource: Sendable {
             _ = wakeUp.wait(timeout: .now() + .nanoseconds(Int(pollInterval.nanosecondsClamped)))
             if stopping.load(ordering: .acquiring) { return }
             scan(rereadAll: false)
+            warnings.flush()
         }
     }
 
@@ -144,12 +158,14 @@ final class FileCatalogSource: Sendable {
     ///
     /// - Parameter rereadAll: read every file even when its signature is unchanged.
     private func scan(rereadAll: Bool) {
-        state.withLock { state in
-            guard state.phase == .running else { return }
+        let churn = state.withLock { state -> Int in
+            guard state.phase == .running else { return 0 }
+            var churn = 0
             noteVanishedPaths(&state)
             let found = ManifestFiles.list(paths)
             for (path, file) in state.files.sorted(by: { $0.key < $1.key }) where found[path] == nil {
                 state.files[path] = nil
+                churn += file.bytes
                 logger.info(
                     "manifest removed; its models leave the catalog",
                     metadata: ["file": "\(path)", "models": .stringConvertible(file.models.count)]
@@ -158,42 +174,63 @@ final class FileCatalogSource: Sendable {
             for (path, signature) in found.sorted(by: { $0.key < $1.key }) {
                 let previous = state.files[path]
                 if !rereadAll, previous?.signature == signature { continue }
-                state.files[path] = refresh(path, signature: signature, previous: previous)
+                let file = refresh(path, signature: signature, previous: previous)
+                if file.fingerprint != previous?.fingerprint { churn += file.bytes + (previous?.bytes ?? 0) }
+                state.files[path] = file
             }
-            let models = merge(state.files, duplicates: &state.duplicates)
-            guard state.published != models else { return }
+            reportWarnings(state.files)
+            let models = merge(state.files)
+            guard state.published != models else { return churn }
             state.published = models
             store.publish(source: Self.sourceName, priority: Self.priority, models: models)
+            return churn
         }
+        // The decoded documents and the dropped models are freed by now (see MemoryRelease).
+        if churn > MemoryRelease.threshold { MemoryRelease.trimHeap() }
     }
 
     /// Reads one file and decodes it when its bytes changed; on failure logs, counts, and keeps
     /// the previous models (its last good contents).
     private func refresh(_ path: String, signature: FileSignature, previous: TrackedFile?) -> TrackedFile {
-        var file = previous ?? TrackedFile(signature: signature, contents: nil, models: [])
+        var file = previous ?? TrackedFile(signature: signature, fingerprint: nil, models: [])
         let unchanged = previous?.signature == signature
         file.signature = signature
-        let contents: Data
-        do {
-            contents = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            // Still unreadable and untouched: the error was already logged and counted.
-            if unchanged, previous?.contents == nil { return file }
-            file.contents = nil
-            failed(path, error: "cannot read the file: \(error.localizedDescription)", kept: file.models.count)
+        // Refused before it is read: a runaway manifest must not take the process's memory (SPEC 1).
+        if signature.size > Int64(maxFileBytes) {
+            if unchanged, previous?.fingerprint == nil { return file }
+            file.fingerprint = nil
+            failed(
+                path,
+                error: "the file has \(signature.size) bytes, over models.maxFileBytes (\(maxFileBytes))",
+                kept: file.models.count
+            )
             return file
         }
-        if let previous, previous.contents == contents { return file }
-        file.contents = contents
+        let contents: Data
+        do {
+            contents = try read(path)
+        } catch {
+            // Still unreadable and untouched: the error was already logged and counted.
+            if unchanged, previous?.fingerprint == nil { return file }
+            file.fingerprint = nil
+            failed(path, error: error.message, kept: file.models.count)
+            return file
+        }
+        let fingerprint = contents.withUnsafeBytes { Self.digest.sha256(Array($0)) }
+        if let previous, previous.fingerprint == fingerprint { return file }
+        file.fingerprint = fingerprint
         guard var text = String(data: contents, encoding: .utf8) else {
             failed(path, error: "\(path): not valid UTF-8", kept: file.models.count)
             return file
         }
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         do {
-            let decoded = try ManifestDecoder.decode(text, sourceName: path)
-            for warning in decoded.warnings { logger.warning("\(warning)", metadata: ["file": "\(path)"]) }
+            let decoded = try decode(text, path: path)
             file.models = decoded.models
+            // A file of 20 000 bad objects must not keep 20 000 messages: the line quotes the first few.
+            file.warnings = Array(decoded.warnings.prefix(CatalogWarnings.firstFew + 1))
+            file.warningCount = decoded.warnings.count
+            file.bytes = contents.count
             logger.info(
                 "manifest loaded",
                 metadata: ["file": "\(path)", "models": .stringConvertible(decoded.models.count)]
@@ -204,40 +241,103 @@ final class FileCatalogSource: Sendable {
         return file
     }
 
+    /// Decodes a manifest; a large one on a scratch thread, expanded into models here once the
+    /// parser's tree is gone (see `ScratchThread`, `CompactManifest`).
+    private func decode(_ text: String, path: String) throws(ManifestError) -> DecodedManifest {
+        guard text.utf8.count >= Self.scratchThreadBytes else {
+            return try ManifestDecoder.decode(text, sourceName: path)
+        }
+        let result = ScratchThread.run(name: "catalog-decode") { () -> Result<CompactManifest, ManifestError> in
+            Result { () throws(ManifestError) in try ManifestDecoder.decodeCompact(text, sourceName: path) }
+        }
+        return try result.get().expand()
+    }
+
+    /// Manifests at least this large are decoded on a scratch thread.
+    static let scratchThreadBytes = 256 << 10
+
+    /// A read error, with the reason as one line.
+    private struct ReadError: Error {
+        var message: String
+    }
+
+    /// The file's bytes, at most `maxFileBytes`: a file that grew past the limit after `stat`
+    /// is refused without reading the rest.
+    private func read(_ path: String) throws(ReadError) -> Data {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw ReadError(message: "cannot read the file: \(String(cString: strerror(errno)))")
+        }
+        defer { try? handle.close() }
+        let data: Data
+        do {
+            data = try handle.read(upToCount: maxFileBytes + 1) ?? Data()
+        } catch {
+            throw ReadError(message: "cannot read the file: \(error.localizedDescription)")
+        }
+        guard data.count <= maxFileBytes else {
+            throw ReadError(message: "the file has more than models.maxFileBytes (\(maxFileBytes)) bytes")
+        }
+        return data
+    }
+
     private func failed(_ path: String, error: String, kept: Int) {
         // Log before counting: whoever sees the counter move (a test, a scrape) finds the line.
-        logger.error(
+        warnings.error(
             "manifest not loaded; keeping its last good contents",
             metadata: ["file": "\(path)", "error": "\(error)", "keptModels": .stringConvertible(kept)]
         )
         store.countReloadError()
     }
 
-    /// Models of every file in path order; the first file that defines an identity wins. Logs each
-    /// conflict when it appears.
-    private func merge(_ files: [String: TrackedFile], duplicates: inout Set<Duplicate>) -> [MaaSModel] {
-        var owner: [ModelID: String] = [:]
+    /// Each file's decoder warnings as one line, when they appear, change or clear.
+    private func reportWarnings(_ files: [String: TrackedFile]) {
+        warnings.update(
+            condition: "manifest warnings",
+            CatalogWarnings.ConditionText(
+                message: "manifest has objects or fields the catalog skips",
+                cleared: "manifest no longer has objects or fields the catalog skips",
+                groupKey: "file"
+            ),
+            groups: files.mapValues(\.warnings),
+            totals: files.mapValues(\.warningCount)
+        )
+    }
+
+    /// Models of every file in path order; for one identity a `MaaSModelRef` wins over a
+    /// `MaaSModel`, else the first file. Logs, per losing file, the models it loses.
+    private func merge(_ files: [String: TrackedFile]) -> [MaaSModel] {
+        var chosen: [ModelID: (index: Int, path: String)] = [:]
         var models: [MaaSModel] = []
-        var current: [Duplicate] = []
+        var ignored: [String: [String]] = [:]
+        var using: [String: Set<String>] = [:]
         for (path, file) in files.sorted(by: { $0.key < $1.key }) {
             for model in file.models {
-                if let used = owner[model.id] {
-                    current.append(Duplicate(model: model.id, used: used, ignored: path))
+                guard let winner = chosen[model.id] else {
+                    chosen[model.id] = (models.count, path)
+                    models.append(model)
                     continue
                 }
-                owner[model.id] = path
-                models.append(model)
+                if model.resource.precedence > models[winner.index].resource.precedence {
+                    // SPEC 1: the MaaSModelRef is the model, wherever the MaaSModel came first.
+                    ignored[winner.path, default: []].append(model.id.description)
+                    using[winner.path, default: []].insert(path)
+                    models[winner.index] = model
+                    chosen[model.id] = (winner.index, path)
+                } else {
+                    ignored[path, default: []].append(model.id.description)
+                    using[path, default: []].insert(winner.path)
+                }
             }
         }
-        for duplicate in current where !duplicates.contains(duplicate) {
-            logger.warning(
-                "model defined in several files; using the first",
-                metadata: [
-                    "model": "\(duplicate.model)", "using": "\(duplicate.used)", "ignored": "\(duplicate.ignored)",
-                ]
-            )
-        }
-        duplicates = Set(current)
+        warnings.update(
+            condition: "duplicates",
+            CatalogWarnings.ConditionText(
+                message: "models defined in several files; using the first (a MaaSModelRef before a MaaSModel)",
+                cleared: "models no longer defined in several files",
+                groupKey: "ignored"
+            ),
+            groups: ignored
+        ) { file in ["using": "\((using[file] ?? []).sorted().joined(separator: ","))"] }
         return models
     }
 
@@ -246,7 +346,7 @@ final class FileCatalogSource: Sendable {
         for path in paths {
             let exists = ManifestFiles.kind(of: path) != .missing
             if !exists, state.vanished.insert(path).inserted {
-                logger.warning(
+                warnings.warning(
                     "models path no longer exists; its models leave the catalog",
                     metadata: ["path": "\(path)"]
                 )

@@ -1,9 +1,11 @@
 import Logging
 import Routing
 
-/// The Kubernetes model source (SPEC 1): one informer per watched scope — every namespace, or each
-/// configured one — publishing their union to the catalog once every scope has listed, and after
-/// every change. Kubernetes models win over file models of the same identity.
+/// The Kubernetes model source (SPEC 1): one informer per resource (`maasmodels`, `maasmodelrefs`)
+/// and watched scope — every namespace, or each configured one — publishing their union to the
+/// catalog once every informer has listed (a resource the server does not serve counts as listed,
+/// empty), and after every change. For one identity a `MaaSModelRef` wins over a `MaaSModel`
+/// (logged as one line while the overlap lasts). Kubernetes models win over file models.
 ///
 /// Runs on the control loop, with its own connection pool and TLS context for the API server.
 final class KubernetesCatalogSource: @unchecked Sendable {
@@ -33,7 +35,18 @@ final class KubernetesCatalogSource: @unchecked Sendable {
         self.store = store
         self.logger = logger
         let scopes: [String?] = configuration.namespaces.isEmpty ? [nil] : configuration.namespaces.map { $0 }
-        informers = scopes.map { KubernetesInformer(access: access, pool: pool, namespace: $0, logger: logger) }
+        informers = ModelResourceKind.allCases.flatMap { resource in
+            scopes.map {
+                KubernetesInformer(
+                    resource: resource,
+                    access: access,
+                    pool: pool,
+                    namespace: $0,
+                    logger: logger,
+                    warnings: store.warnings
+                )
+            }
+        }
         logger.info(
             "kubernetes source",
             metadata: [
@@ -64,7 +77,23 @@ final class KubernetesCatalogSource: @unchecked Sendable {
     private func publish() {
         guard informers.allSatisfy(\.hasListed) else { return }
         var models: [ModelID: MaaSModel] = [:]
-        for informer in informers { models.merge(informer.models) { first, _ in first } }
+        var overlap: [String] = []
+        for informer in informers {
+            models.merge(informer.models) { first, second in
+                guard first.resource != second.resource else { return first }
+                overlap.append(first.id.description)
+                return first.resource.precedence >= second.resource.precedence ? first : second
+            }
+        }
+        store.warnings.update(
+            condition: "kubernetes kinds",
+            CatalogWarnings.ConditionText(
+                message: "MaaSModel and MaaSModelRef define the same models; using the MaaSModelRef",
+                cleared: "no model is defined by both a MaaSModel and a MaaSModelRef any more",
+                groupKey: "source"
+            ),
+            groups: overlap.isEmpty ? [:] : [Self.sourceName: overlap.sorted()]
+        )
         store.publish(
             source: Self.sourceName,
             priority: Self.priority,

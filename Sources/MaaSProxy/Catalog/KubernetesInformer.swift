@@ -3,10 +3,16 @@ import Foundation
 import Logging
 import Routing
 
-/// List-then-watch of `maasmodels` in one scope (all namespaces, or one), the way a client-go
-/// informer does it (SPEC 1): paged list; watch from the list's `resourceVersion` with bookmarks;
-/// a watch that ends or drops is resumed from the last version seen, without a relist; `410 Gone`
-/// (as a status or an ERROR event) starts a new list; failures back off with jitter, capped at 30 s.
+/// List-then-watch of one resource (`maasmodels` or `maasmodelrefs`) in one scope (all namespaces,
+/// or one), the way a client-go informer does it (SPEC 1): paged list; watch from the list's
+/// `resourceVersion` with bookmarks; a watch that ends or drops is resumed from the last version
+/// seen, without a relist; `410 Gone` (as a status or an ERROR event) starts a new list; failures
+/// back off with jitter, capped at 30 s.
+///
+/// A list answered `404` means the API server does not serve the resource (its CRD is not
+/// installed): logged once, the scope counts as listed with no models (it does not hold back
+/// `/readyz`), and the list is tried again quietly every `absentRecheck` so a CRD installed later
+/// is picked up.
 ///
 /// Confined to the loop of its pool; `onChange` runs there after every applied change.
 final class KubernetesInformer: @unchecked Sendable {
@@ -15,6 +21,9 @@ final class KubernetesInformer: @unchecked Sendable {
     static let maxListBytes = 64 * 1024 * 1024
     static let listTimeout = Duration.seconds(30)
     static let maxBackoff = 30.0
+    static let absentRecheck = Duration.seconds(60)
+
+    let resource: ModelResourceKind
 
     /// The models of this scope as of the last applied event.
     private(set) var models: [ModelID: MaaSModel] = [:]
@@ -38,13 +47,25 @@ final class KubernetesInformer: @unchecked Sendable {
     private var failures = 0
     private var retryTimer: (any ScheduledWork)?
     private var stopped = false
+    /// True while the API server answers this resource's list with 404.
+    private var absent = false
+    private let warnings: CatalogWarnings
 
     /// - Parameter namespace: nil watches every namespace.
-    init(access: KubernetesAccess, pool: UpstreamConnectionPool, namespace: String?, logger: Logger) {
+    init(
+        resource: ModelResourceKind,
+        access: KubernetesAccess,
+        pool: UpstreamConnectionPool,
+        namespace: String?,
+        logger: Logger,
+        warnings: CatalogWarnings
+    ) {
+        self.resource = resource
         self.access = access
         self.pool = pool
-        self.path = Self.apiPrefix + (namespace.map { "/namespaces/\($0)" } ?? "") + "/maasmodels"
+        self.path = Self.apiPrefix + (namespace.map { "/namespaces/\($0)" } ?? "") + "/" + resource.plural
         self.logger = logger
+        self.warnings = warnings
     }
 
     func start() { startList(continueToken: nil) }
@@ -98,7 +119,13 @@ final class KubernetesInformer: @unchecked Sendable {
             } catch {
                 return retry("list answer unreadable: \(error)") { $0.startList(continueToken: nil) }
             }
-            for warning in page.warnings { logger.warning("\(warning)") }
+            if !page.warnings.isEmpty {
+                warnings.several(
+                    "kubernetes list page has skipped objects",
+                    page.warnings,
+                    metadata: ["scope": "\(path)"]
+                )
+            }
             for model in page.models { listing?[model.id] = model }
             if let next = page.continueToken { return startList(continueToken: next) }
             models = listing ?? [:]
@@ -106,6 +133,10 @@ final class KubernetesInformer: @unchecked Sendable {
             resourceVersion = page.resourceVersion
             hasListed = true
             failures = 0
+            if absent {
+                absent = false
+                logger.info("kubernetes resource is served now", metadata: ["scope": "\(path)"])
+            }
             logger.info(
                 "kubernetes list applied",
                 metadata: [
@@ -114,6 +145,8 @@ final class KubernetesInformer: @unchecked Sendable {
             )
             onChange?()
             startWatch()
+        case .http(404, _):
+            resourceAbsent()
         case .http(410, _):
             // The continue token expired (compaction): the list starts over.
             startList(continueToken: nil)
@@ -123,6 +156,29 @@ final class KubernetesInformer: @unchecked Sendable {
             retry("list page over \(Self.maxListBytes) bytes") { $0.startList(continueToken: nil) }
         case .failed(let reason):
             retry("list failed: \(reason)") { $0.startList(continueToken: nil) }
+        }
+    }
+
+    /// SPEC 1: a resource type the server does not know is logged once and is not an error.
+    private func resourceAbsent() {
+        if !absent {
+            absent = true
+            logger.info(
+                "kubernetes resource not served by the API server; reading none, checking again every minute",
+                metadata: ["scope": "\(path)", "resource": "\(resource.plural)"]
+            )
+        }
+        listing = nil
+        failures = 0
+        let hadModels = !models.isEmpty
+        models = [:]
+        let firstList = !hasListed
+        hasListed = true
+        if hadModels || firstList { onChange?() }
+        retryTimer = pool.loop.schedule(after: Self.absentRecheck) { [weak self] in
+            guard let self, !self.stopped else { return }
+            self.retryTimer = nil
+            self.startList(continueToken: nil)
         }
     }
 
@@ -198,15 +254,15 @@ final class KubernetesInformer: @unchecked Sendable {
     private func apply(_ line: String) -> Applied {
         let event: KubernetesWatchEvent
         do {
-            event = try KubernetesDecoder.watchEvent(line, sourceName: path)
+            event = try KubernetesDecoder.watchEvent(line, sourceName: path, resource: resource)
         } catch {
-            logger.warning("kubernetes watch event skipped", metadata: ["error": "\(error)"])
+            warnings.warning("kubernetes watch event skipped", metadata: ["error": "\(error)"])
             return .unchanged
         }
         switch event {
         case .upsert(let id, let model, let version, let warning):
             resourceVersion = version.isEmpty ? resourceVersion : version
-            if let warning { logger.warning("\(warning)") }
+            if let warning { warnings.warning("kubernetes object skipped", metadata: ["reason": "\(warning)"]) }
             let previous = models[id]
             if let model { models[id] = model } else { models.removeValue(forKey: id) }
             return previous == model ? .unchanged : .changed
@@ -219,7 +275,7 @@ final class KubernetesInformer: @unchecked Sendable {
         case .failure(410, _):
             return .expired
         case .failure(let code, let message):
-            logger.warning("kubernetes watch error event", metadata: ["code": "\(code)", "message": "\(message)"])
+            warnings.warning("kubernetes watch error event", metadata: ["code": "\(code)", "message": "\(message)"])
             return .unchanged
         }
     }
@@ -231,7 +287,8 @@ final class KubernetesInformer: @unchecked Sendable {
         case (.completed, 200):
             failures = 0
             startWatch()
-        case (_, 410):
+        case (_, 410), (_, 404):
+            // 404: the resource type went away (its CRD was deleted); the list says so once.
             startList(continueToken: nil)
         case (.failed(let reason), 200):
             // A dropped connection: resume from the last version seen, no relist.
@@ -250,7 +307,7 @@ final class KubernetesInformer: @unchecked Sendable {
         let base = min(Self.maxBackoff, 0.5 * pow(2, Double(min(failures, 10))))
         failures += 1
         let delay = base * Double.random(in: 0.8...1.2)
-        logger.warning(
+        warnings.warning(
             "kubernetes source retrying",
             metadata: ["scope": "\(path)", "reason": "\(reason)", "inSeconds": "\((delay * 100).rounded() / 100)"]
         )

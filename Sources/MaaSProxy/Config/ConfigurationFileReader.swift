@@ -47,6 +47,8 @@ final class ConfigurationFileReader {
             "workers": integer(\.workers),
             "models": section([
                 "paths": list(\.models.paths) { self.text($0, $1, "a file or directory path") },
+                "maxFileBytes": integer(\.models.maxFileBytes, "a number of bytes like 8388608"),
+                "maxModels": integer(\.models.maxModels),
                 "kubernetes": section([
                     "enabled": boolean(\.models.kubernetes.enabled),
                     "namespaces": list(\.models.kubernetes.namespaces) { self.text($0, $1, "a namespace name") },

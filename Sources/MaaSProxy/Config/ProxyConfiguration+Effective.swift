@@ -27,6 +27,8 @@ extension ProxyConfiguration {
                 "workers: \(workers)",
                 "models:",
                 "  paths: \(list(models.paths))",
+                "  maxFileBytes: \(models.maxFileBytes)",
+                "  maxModels: \(models.maxModels)",
                 "  kubernetes:",
                 "    enabled: \(models.kubernetes.enabled)",
                 "    namespaces: \(list(models.kubernetes.namespaces))",

@@ -85,6 +85,8 @@ extension ProxyConfiguration {
             checkPath(namespace, "models.kubernetes.namespaces", "entries must not be empty")
         }
         checkPath(models.kubernetes.kubeconfig, "models.kubernetes.kubeconfig")
+        check(models.maxFileBytes > 0, "models.maxFileBytes", "must be greater than 0, got \(models.maxFileBytes)")
+        check(models.maxModels >= 1, "models.maxModels", "must be at least 1, got \(models.maxModels)")
         check(
             !models.paths.isEmpty || models.kubernetes.enabled,
             "models",

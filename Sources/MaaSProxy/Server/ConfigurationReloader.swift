@@ -3,7 +3,8 @@ import Logging
 import Routing
 
 /// SIGHUP (SPEC 6): re-reads the configuration and the model files, and applies what can change
-/// while serving — `log.level`, `probe.*`, the `cache` lifetimes, `kinds` and `models.paths`.
+/// while serving — `log.level`, `probe.*`, the `cache` lifetimes, `kinds`, `models.paths`,
+/// `models.maxFileBytes` and `models.maxModels`.
 /// Every other key is read at start only; a change to one is logged as needing a restart. An
 /// invalid configuration is logged and the running one kept. Control-loop thread only.
 final class ConfigurationReloader {
@@ -52,16 +53,24 @@ final class ConfigurationReloader {
         let settings = AccessCheckSettings(configuration: applied)
         for checker in checkers { checker.update(settings: settings) }
         catalog.update(kinds: next.kindRegistry)
-        if next.models.paths != running.models.paths {
+        catalog.update(maxModels: next.models.maxModels)
+        applied.models.maxModels = next.models.maxModels
+        if next.models.paths != running.models.paths || next.models.maxFileBytes != running.models.maxFileBytes {
             // Check first, then stop the old source before the new one publishes: otherwise the old
             // poller could publish its paths' models after the new source's first snapshot.
             do {
                 try FileCatalogSource.check(paths: next.models.paths)
                 fileSource.stop()
-                let replacement = FileCatalogSource(paths: next.models.paths, store: catalog, logger: logger)
+                let replacement = FileCatalogSource(
+                    paths: next.models.paths,
+                    maxFileBytes: next.models.maxFileBytes,
+                    store: catalog,
+                    logger: logger
+                )
                 try replacement.start()
                 fileSource = replacement
                 applied.models.paths = next.models.paths
+                applied.models.maxFileBytes = next.models.maxFileBytes
             } catch {
                 logger.error("models.paths not changed", metadata: ["error": "\(error)"])
                 fileSource.reload()

@@ -78,24 +78,39 @@ final class ProxyContext: Sendable {
             candidates: candidates,
             table: RouteTable(candidates: candidates)
         )
+        // Grouped conditions: logged when they appear, change or clear, not on every rebuild (SPEC 6 Logs).
+        var conflicts: [String: [String]] = [:]
         for conflict in state.table.conflicts {
-            logger.warning(
-                "route prefix claimed by several models",
-                metadata: [
-                    "prefix": "\(conflict.prefix)", "winner": "\(conflict.winner)",
-                    "shadowed": "\(conflict.shadowed.map(\.description).joined(separator: ","))",
-                ]
-            )
+            conflicts[conflict.prefix] = ([conflict.winner] + conflict.shadowed).map(\.description)
         }
-        for route in state.table.routes where route.prefix == "/v1" || route.prefix.hasPrefix("/v1/") {
-            // SPEC 5.1 makes the endpoint's path the prefix; under /v1 it captures OpenAI paths
-            // (`/v1` takes every /v1/… call) before routing by the body's `model` can run.
-            logger.warning(
-                "route prefix shadows OpenAI API paths; calls under it never route by the body's model",
-                metadata: ["prefix": "\(route.prefix)", "model": "\(route.model.id)"]
-            )
+        catalog.warnings.update(
+            condition: "route conflicts",
+            CatalogWarnings.ConditionText(
+                message: "route prefix claimed by several models; the first model is used",
+                cleared: "route prefix no longer claimed by several models",
+                groupKey: "prefix"
+            ),
+            groups: conflicts
+        )
+        // SPEC 5.1 makes the endpoint's path the prefix; under /v1 it captures OpenAI paths
+        // (`/v1` takes every /v1/… call) before routing by the body's `model` can run.
+        let underV1 = state.table.routes.filter { $0.prefix == "/v1" || $0.prefix.hasPrefix("/v1/") }
+        catalog.warnings.update(
+            condition: "routes under /v1",
+            CatalogWarnings.ConditionText(
+                message: "route prefixes shadow OpenAI API paths; calls under them never route by the body's model",
+                cleared: "no route prefix shadows OpenAI API paths any more",
+                groupKey: "routes"
+            ),
+            groups: underV1.isEmpty ? [:] : ["/v1": underV1.map { "\($0.prefix) (\($0.model.id))" }]
+        )
+        let replaced = currentRouting.withLock { current in
+            defer { current = state }
+            return current?.candidates.count ?? 0
         }
-        currentRouting.withLock { $0 = state }
+        // The routing state of a large catalog that shrank was just freed (the last reference, unless
+        // a request still holds it): hand its pages back, as the catalog does (MemoryRelease).
+        if replaced - candidates.count >= MemoryRelease.modelThreshold { MemoryRelease.trimHeap() }
         return state
     }
 
@@ -107,12 +122,20 @@ final class ProxyContext: Sendable {
             return logged != snapshot.generation
         }
         if firstTime {
+            // One line per reason while its set of models lasts, not one per model per change (SPEC 6 Logs).
+            var byReason: [String: [String]] = [:]
             for exclusion in selection.excluded {
-                logger.warning(
-                    "model excluded from listing and routing",
-                    metadata: ["model": "\(exclusion.model)", "reason": "\(exclusion.reason)"]
-                )
+                byReason[exclusion.reason.description, default: []].append(exclusion.model.description)
             }
+            catalog.warnings.update(
+                condition: "exclusions",
+                CatalogWarnings.ConditionText(
+                    message: "models excluded from listing and routing",
+                    cleared: "no model excluded for this reason any more",
+                    groupKey: "reason"
+                ),
+                groups: byReason
+            )
         }
         return selection.candidates
     }

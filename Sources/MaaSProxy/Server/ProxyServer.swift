@@ -29,9 +29,15 @@ final class ProxyServer {
         let catalog = CatalogStore(
             kinds: kinds,
             sources: [FileCatalogSource.sourceName] + (kubernetesEnabled ? [KubernetesCatalogSource.sourceName] : []),
+            maxModels: configuration.models.maxModels,
             logger: logger
         )
-        let fileSource = FileCatalogSource(paths: configuration.models.paths, store: catalog, logger: logger)
+        let fileSource = FileCatalogSource(
+            paths: configuration.models.paths,
+            maxFileBytes: configuration.models.maxFileBytes,
+            store: catalog,
+            logger: logger
+        )
         try fileSource.start()
         // The control loop runs signals, the admin listener and the Kubernetes source.
         let control = try EventLoop(name: "control")

@@ -35,10 +35,21 @@ struct KubernetesSourceLiveTests {
             try control("GET", "/_fake/stats").json() as? [String: Any] ?? [:]
         }
 
-        /// Creates or replaces a MaaSModel in the fake API server.
-        func put(_ name: String, namespace: String = "team-k", phase: String = "Ready", prefix: String) throws {
+        /// List requests for one resource (`maasmodels`, `maasmodelrefs`), every page counted.
+        func lists(_ resource: String = "maasmodels") throws -> Int {
+            (try stats()["lists_by_resource"] as? [String: Any])?[resource] as? Int ?? 0
+        }
+
+        /// Creates or replaces a MaaSModel (or another `kind`) in the fake API server.
+        func put(
+            _ name: String,
+            kind: String = "MaaSModel",
+            namespace: String = "team-k",
+            phase: String = "Ready",
+            prefix: String
+        ) throws {
             let object = """
-                {"apiVersion":"maas.opendatahub.io/v1alpha1","kind":"MaaSModel",\
+                {"apiVersion":"maas.opendatahub.io/v1alpha1","kind":"\(kind)",\
                 "metadata":{"name":"\(name)","namespace":"\(namespace)"},\
                 "spec":{"modelRef":{"kind":"LLMInferenceService","name":"\(name)"}},\
                 "status":{"phase":"\(phase)","endpoint":"\(backend.baseURL)\(prefix)"}}
@@ -46,8 +57,8 @@ struct KubernetesSourceLiveTests {
             #expect(try control("POST", "/_fake/objects", object).status < 300)
         }
 
-        func delete(_ name: String, namespace: String = "team-k") throws {
-            #expect(try control("DELETE", "/_fake/objects/\(namespace)/\(name)").status < 300)
+        func delete(_ name: String, resource: String = "maasmodels", namespace: String = "team-k") throws {
+            #expect(try control("DELETE", "/_fake/objects/\(resource)/\(namespace)/\(name)").status < 300)
         }
 
         func startProxy() throws -> RunningProxy {
@@ -57,14 +68,20 @@ struct KubernetesSourceLiveTests {
 
     /// A TLS fake API server accepting `token`, a fake model backend, a kubeconfig with a token
     /// file, and a proxy configuration with both the file and the Kubernetes source.
-    static func prepare(token: String = "token-1", namespaces: [String] = []) throws -> Setup {
+    ///
+    /// - Parameter resources: what the fake API server serves (`--resources`); the others answer 404.
+    static func prepare(
+        token: String = "token-1",
+        namespaces: [String] = [],
+        resources: String = "maasmodels,maasmodelrefs"
+    ) throws -> Setup {
         let directory = try LiveHarness.temporaryDirectory()
         let certificates = try TestCertificates.make(in: directory)
         let apiServer = try ManagedProcess(
             product: "fake-kube-apiserver",
             arguments: [
                 "--listen", "127.0.0.1:0", "--tls-cert", certificates.path("good.pem"), "--tls-key",
-                certificates.path("good.key"), "--token", token,
+                certificates.path("good.key"), "--token", token, "--resources", resources,
             ]
         )
         guard let line = apiServer.waitForLine(where: { $0.hasPrefix("listening ") }),
@@ -145,7 +162,8 @@ struct KubernetesSourceLiveTests {
 
         try setup.delete("alpha")
         #expect(try eventually(timeout: .seconds(1)) { try proxy.listedIDs(token: "Bearer alice").isEmpty })
-        #expect((try setup.stats()["lists"] as? Int) == 1)
+        #expect(try setup.lists() == 1)
+        #expect(try setup.lists("maasmodelrefs") == 1)
     }
 
     @Test func aDroppedWatchResumesWithoutARelistAndA410Relists() throws {
@@ -162,7 +180,7 @@ struct KubernetesSourceLiveTests {
                 try proxy.listedIDs(token: "Bearer alice") == ["alpha-1", "shared"]
             }
         )
-        #expect((try setup.stats()["lists"] as? Int) == 1)
+        #expect(try setup.lists() == 1)
         #expect((try setup.stats()["watches"] as? Int ?? 0) >= 2)
 
         // Compaction while the watch is down: resuming from the old version gets 410, so a relist.
@@ -170,7 +188,7 @@ struct KubernetesSourceLiveTests {
         #expect(try setup.control("POST", "/_fake/drop-watches").status < 300)
         try setup.delete("alpha")
         #expect(try eventually(timeout: .seconds(4)) { try proxy.listedIDs(token: "Bearer alice") == ["shared"] })
-        #expect(try eventually(timeout: .seconds(2)) { (try setup.stats()["lists"] as? Int) == 2 })
+        #expect(try eventually(timeout: .seconds(2)) { try setup.lists() == 2 })
     }
 
     @Test func aRotatedTokenIsReadOnReconnect() throws {
@@ -209,5 +227,83 @@ struct KubernetesSourceLiveTests {
         #expect(try eventually(timeout: .seconds(5)) { try readyz() == 200 })
         #expect(try proxy.listedIDs(token: "Bearer alice") == ["alpha-1"])
         #expect(proxy.process.output.contains { $0.contains("kubernetes list applied") })
+    }
+
+    @Test func maasModelRefsAreWatchedAndWinOverMaaSModelsOfTheSameIdentity() throws {
+        let setup = try Self.prepare()
+        defer { setup.cleanUp() }
+        // One identity twice: the MaaSModel points at bob's and alice's "shared", the MaaSModelRef at alice's alpha-1.
+        try setup.put("alpha", prefix: "/llm/beta")
+        try setup.put("alpha", kind: "MaaSModelRef", prefix: "/llm/alpha")
+        let proxy = try setup.startProxy()
+        #expect(try eventually(timeout: .seconds(3)) { try proxy.listedIDs(token: "Bearer alice") == ["alpha-1"] })
+        #expect(try proxy.listedIDs(token: "Bearer bob").isEmpty)
+        let overlap = {
+            proxy.process.output.filter { $0.contains("MaaSModel and MaaSModelRef define the same models") }
+        }
+        #expect(overlap().count == 1)
+        #expect(overlap().first?.contains("team-k/alpha") == true)
+
+        // A MaaSModelRef of its own is watched like a MaaSModel.
+        try setup.put("gamma", kind: "MaaSModelRef", prefix: "/llm/beta")
+        #expect(
+            try eventually(timeout: .seconds(2)) { try proxy.listedIDs(token: "Bearer bob") == ["shared"] }
+        )
+        // The MaaSModelRef goes: the MaaSModel of that identity is the model again; the overlap clears.
+        try setup.delete("alpha", resource: "maasmodelrefs")
+        #expect(
+            try eventually(timeout: .seconds(2)) {
+                try proxy.listedIDs(token: "Bearer alice") == ["shared", "shared"]
+            }
+        )
+        #expect(
+            eventually(timeout: .seconds(2)) {
+                proxy.process.output.contains {
+                    $0.contains("no model is defined by both a MaaSModel and a MaaSModelRef")
+                }
+            }
+        )
+        #expect(overlap().count == 1)
+        #expect(try setup.lists() == 1 && setup.lists("maasmodelrefs") == 1)
+    }
+
+    @Test func aMissingMaaSModelRefResourceIsLoggedOnceAndDoesNotHoldBackReadiness() throws {
+        let setup = try Self.prepare(resources: "maasmodels")
+        defer { setup.cleanUp() }
+        try setup.put("alpha", prefix: "/llm/alpha")
+        let proxy = try setup.startProxy()
+        #expect(
+            try eventually(timeout: .seconds(3)) {
+                try RawHTTPClient(port: proxy.adminPort).request("GET", "/readyz").status == 200
+            }
+        )
+        #expect(try proxy.listedIDs(token: "Bearer alice") == ["alpha-1"])
+        try setup.put("beta", prefix: "/llm/beta")
+        #expect(
+            try eventually(timeout: .seconds(2)) {
+                try proxy.listedIDs(token: "Bearer alice") == ["alpha-1", "shared"]
+            }
+        )
+        // SIGHUP lists again: still one line about the missing resource, and no error or retry warning.
+        proxy.process.signal(SIGHUP)
+        #expect(
+            eventually(timeout: .seconds(3)) {
+                proxy.process.output.filter { $0.contains("kubernetes list applied") }.count >= 2
+            }
+        )
+        let absent = proxy.process.output.filter { $0.contains("kubernetes resource not served") }
+        #expect(absent.count == 1)
+        #expect(absent.first?.contains("maasmodelrefs") == true)
+        #expect(!proxy.process.output.contains { $0.contains("kubernetes source retrying") })
+        #expect(!proxy.process.output.contains { $0.contains(#""level":"error""#) })
+        #expect(try setup.lists("maasmodelrefs") == 0)
+        // The fake refuses what it does not serve, as the API server would.
+        #expect(
+            try setup.control(
+                "POST",
+                "/_fake/objects",
+                #"{"kind":"MaaSModelRef","metadata":{"name":"x"},"spec":{"modelRef":{"name":"x"}}}"#
+            ).status == 400
+        )
     }
 }

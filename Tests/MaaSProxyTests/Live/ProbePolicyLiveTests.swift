@@ -112,7 +112,11 @@ struct ProbePolicyLiveTests {
                     && setup.proxy.process.output.contains { $0.contains("excluded") && $0.contains("live/loop2") }
             }
         )
-        #expect(setup.proxy.process.output.contains { $0.contains("excluded") && $0.contains("live/loop\"") })
+        // One line for the reason, naming both models (SPEC 6 Logs: one line per condition, not per model).
+        let excluded = setup.proxy.process.output.filter { $0.contains("models excluded from listing and routing") }
+        #expect(excluded.count == 1)
+        #expect(excluded.first?.contains(#""first":"live/loop, live/loop2""#) == true)
+        #expect(excluded.first?.contains(#""count":2"#) == true)
     }
 }
 
