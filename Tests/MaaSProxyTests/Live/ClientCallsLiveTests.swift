@@ -48,11 +48,14 @@ struct ClientCallsLiveTests {
         let backend: FakeBackend
         let proxy: RunningProxy
 
-        static func start(configuration: String = "") throws -> Fixture {
+        /// - Parameter extraModels: YAML documents appended to the catalog (`\(base)` stands for the backend URL).
+        static func start(configuration: String = "", extraModels: String = "") throws -> Fixture {
             let directory = try LiveHarness.temporaryDirectory()
             let backend = try LiveHarness.startBackend(config: ClientCallsLiveTests.backendConfig, in: directory)
             let models = directory.appendingPathComponent("catalog.yaml")
-            try ClientCallsLiveTests.manifest(port: backend.port).write(to: models, atomically: true, encoding: .utf8)
+            let extra = extraModels.replacingOccurrences(of: "\\(base)", with: backend.baseURL)
+            try (ClientCallsLiveTests.manifest(port: backend.port) + (extra.isEmpty ? "" : "\n---\n" + extra))
+                .write(to: models, atomically: true, encoding: .utf8)
             var arguments = ["--models", models.path, "--workers", "1"]
             if !configuration.isEmpty {
                 let file = directory.appendingPathComponent("maas-proxy.yaml")
@@ -142,7 +145,9 @@ struct ClientCallsLiveTests {
         // The denial is cached (10 s): the body-routed call after it needs no probe.
         let call = try fixture.chat("solo", as: "Bearer stranger")
         #expect(call.status == 404)
-        #expect(try fixture.backend.probes().filter { recordedHeader($0, "Authorization") == "Bearer stranger" }.count == 3)
+        #expect(
+            try fixture.backend.probes().filter { recordedHeader($0, "Authorization") == "Bearer stranger" }.count == 3
+        )
         // Path routing refuses it as any other denial.
         let path = try RawHTTPClient(port: fixture.proxy.port).request(
             "POST",
@@ -222,7 +227,8 @@ struct ClientCallsLiveTests {
         #expect(urls["solo"] == "https://maas.example.com/llm/gw")
         #expect(urls["vllm-x"] == "https://maas.example.com/llm/vllm")
         let ambiguous = try fixture.chat("mock-gpt", as: "Bearer alice")
-        let message = ((try ambiguous.json() as? [String: Any])?["error"] as? [String: Any])?["message"] as? String ?? ""
+        let message =
+            ((try ambiguous.json() as? [String: Any])?["error"] as? [String: Any])?["message"] as? String ?? ""
         #expect(message.hasSuffix(": https://maas.example.com/llm/gw, https://maas.example.com/llm/gw2"), "\(message)")
     }
 
@@ -249,5 +255,31 @@ struct ClientCallsLiveTests {
         #expect(result.status != nil && result.status != 0)
         let said = (result.output + result.errors).joined(separator: "\n")
         #expect(said.contains("listing.url") && said.contains("publicURL"), "\(said)")
+    }
+
+    // MARK: Item 6: MaaSModelRef's resolved alias
+
+    @Test func aMaaSModelRefsResolvedAliasRoutesTheBodysModelButIsNotListed() throws {
+        let alias = "publishers/llm/models/facebook/opt-125m"
+        let fixture = try Fixture.start(
+            extraModels: """
+                apiVersion: maas.opendatahub.io/v1alpha1
+                kind: MaaSModelRef
+                metadata: {name: vllm-ref, namespace: team-d}
+                spec: {modelRef: {kind: LLMInferenceService, name: vllm-ref}}
+                status: {phase: Ready, endpoint: "\\(base)/llm/gw2", resolvedModelAlias: "\(alias)"}
+                """
+        )
+        defer { fixture.cleanUp() }
+        // gw2 lists mock-gpt to alice; the alias names the MaaSModelRef model only.
+        let routed = try fixture.chat(alias, as: "Bearer alice")
+        #expect(routed.status == 200)
+        #expect(try fixture.inferencePaths() == ["/llm/gw2/v1/chat/completions"])
+        #expect(try !fixture.proxy.listedIDs(token: "Bearer alice").contains(alias))
+        // Subject to the same access check: bob is denied on that backend.
+        let denied = try fixture.chat(alias, as: "Bearer bob")
+        #expect(denied.status == 404)
+        #expect(denied.errorCode == "model_not_found")
+        #expect(try fixture.inferencePaths().count == 1)
     }
 }
