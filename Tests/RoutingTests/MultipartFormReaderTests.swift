@@ -543,7 +543,7 @@ struct MultipartFormReaderTests {
     }
 
     @Test func largeFilePartsAreSkipped() {
-        var generator = SplitMix(seed: 0x6D75_6C74)
+        var generator = SeededGenerator(seed: 0x6D75_6C74)
         let random = (0..<(4 << 20)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
         let allCR = [UInt8](repeating: 0x0D, count: 4 << 20)
         // Every CR begins a near miss: `CRLF--b0undar` then something else.
@@ -567,7 +567,7 @@ struct MultipartFormReaderTests {
     /// model field after the file is found exactly when the file holds no delimiter.
     @Test(arguments: ["a", "ab", "-a-", "aaaa", "b'a(", String(repeating: "a", count: 70)])
     func findsWhatANaiveSearchFinds(_ boundary: String) {
-        var generator = SplitMix(seed: UInt64(boundary.utf8.count) &* 0x5EED)
+        var generator = SeededGenerator(seed: UInt64(boundary.utf8.count) &* 0x5EED)
         let delimiter = Self.text("\r\n--\(boundary)")
         let alphabet = Self.text("\r\n-") + Array(Set(boundary.utf8)) + [UInt8(ascii: "z")]
         let contentType = "multipart/form-data; boundary=\"\(boundary)\""
@@ -603,7 +603,7 @@ struct MultipartFormReaderTests {
     func editedBodiesNeverConfuseTheReader(_ seed: UInt64) {
         let capture = OpenAISDKBodies.transcriptionOptions
         let original = capture.body
-        var generator = SplitMix(seed: 0x6564_6974 + seed)
+        var generator = SeededGenerator(seed: 0x6564_6974 + seed)
         let alphabet = Self.text("\r\n-\"; =:ab") + [0x00, 0xFF]
         for _ in 0..<1_500 {
             var body = original
@@ -725,20 +725,5 @@ struct MultipartFormReaderTests {
         #expect("\(MultipartFault.noClosingDelimiter)" == "the body ends before the closing boundary delimiter")
         #expect("\(MultipartFault.partHeadersTooLarge)" == "a part's headers are longer than 8192 bytes")
         #expect("\(MultipartFault.modelTooLong)" == "the model field is longer than 256 bytes")
-    }
-}
-
-/// A small deterministic generator (SplitMix64) for the randomized tables.
-struct SplitMix {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
