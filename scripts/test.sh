@@ -29,8 +29,8 @@ run_suite() { # label, extra swift arguments...
 run_suite tests
 # Leak checking is off: the event loops' threads still hold their objects when the process exits.
 ASAN_OPTIONS=detect_leaks=0 run_suite asan-tests --sanitize=address --scratch-path .build-asan
-# A bounded libFuzzer run of the HTTP1 codec (Fuzz/, docs/fuzzing.md): 90 s per harness adds about
-# 3.5 minutes with the build. fuzz.sh prints the summary line itself (fuzz: N executions, K crashes).
-scripts/fuzz.sh 90
+# A bounded libFuzzer run of the HTTP1 codec and the usage scanner (Fuzz/, docs/fuzzing.md): 60 s per
+# harness, about 4 minutes with the build. fuzz.sh prints the summary line (fuzz: N executions, K crashes).
+scripts/fuzz.sh 60
 # The body router's multipart/form-data reader, built apart from the Fuzz package (docs/body-routing.md).
-scripts/fuzz-multipart.sh 60
+scripts/fuzz-multipart.sh 45

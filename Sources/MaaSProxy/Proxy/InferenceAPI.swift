@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The inference calls whose answers report token usage (SPEC 7), told by the path's last
 /// segments (after any route prefix).
 ///
@@ -12,21 +18,28 @@ enum InferenceAPI: String, Sendable, CaseIterable {
 
     /// The API `path` calls, nil for any other path.
     init?(path: Substring) {
-        // Every forwarded POST asks: compare bytes from the end, and only paths ending in `s` (all
-        // five do) get that far. No suffix here ends another, so the order does not matter.
-        let utf8 = path.utf8
-        guard utf8.last == UInt8(ascii: "s") else { return nil }
-        for api in Self.allCases {
-            let suffix = api.rawValue.utf8
-            if utf8.count >= suffix.count, utf8.reversed().starts(with: suffix.reversed()) {
-                self = api
-                return
-            }
-        }
-        return nil
+        // Every forwarded POST asks: the path's bytes in place (a Substring of a native String is
+        // contiguous), compared from the end; only paths ending in `s` (all five do) get that far.
+        guard let api = path.utf8.withContiguousStorageIfAvailable(Self.api(endingWith:)) ?? nil else { return nil }
+        self = api
     }
 
     init?(path: String) { self.init(path: Substring(path)) }
+
+    private static let suffixes: [(StaticString, InferenceAPI)] = [
+        ("/v1/chat/completions", .chatCompletions), ("/v1/completions", .completions),
+        ("/v1/embeddings", .embeddings), ("/v1/responses", .responses), ("/v1/messages", .messages),
+    ]
+
+    private static func api(endingWith path: UnsafeBufferPointer<UInt8>) -> InferenceAPI? {
+        guard path.last == UInt8(ascii: "s"), let base = path.baseAddress else { return nil }
+        // No suffix here ends another, so the order does not matter.
+        for (suffix, api) in suffixes where path.count >= suffix.utf8CodeUnitCount {
+            let count = suffix.utf8CodeUnitCount
+            if memcmp(base + (path.count - count), suffix.utf8Start, count) == 0 { return api }
+        }
+        return nil
+    }
 
     /// Whether `stream_options.include_usage` applies (`usage.forceStreamUsage`): chat and text
     /// completions only.
