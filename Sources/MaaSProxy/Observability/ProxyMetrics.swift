@@ -102,17 +102,11 @@ final class ProxyMetrics: Sendable {
         histogram.record(duration)
     }
 
-    /// The tokens one metered answer reported (SPEC 7); an answer that reported none counts as missing.
-    func usageReported(model: String, _ report: UsageReport) {
-        guard enabled else { return }
-        let series = usageSeries.series(for: model) { UsageSeries(registry: registry, model: model) }
-        let usage = report.usage
-        if usage.isEmpty { series.missing.increment() }
-        if let input = usage.input, input > 0 { series.input.increment(by: Int64(input)) }
-        if let output = usage.output, output > 0 { series.output.increment(by: Int64(output)) }
-        if let cached = usage.cachedInput, cached > 0 { series.cachedInput.increment(by: Int64(cached)) }
-        if let ttft = report.timeToFirstToken { series.timeToFirstToken.record(ttft) }
-        if let tpot = report.timePerOutputToken { series.timePerOutputToken.record(tpot) }
+    /// The token series of `model` (SPEC 7), made on first use; nil when metrics are off.
+    /// `UsageRecorder` keeps what a worker asked last at hand.
+    func usageSeries(for model: String) -> UsageSeries? {
+        guard enabled else { return nil }
+        return usageSeries.series(for: model) { UsageSeries(registry: registry, model: model) }
     }
 
     /// The text format of every series, refreshing the scrape-time ones first.
@@ -200,7 +194,7 @@ private final class SeriesCache<Key: Hashable & Sendable, Value>: @unchecked Sen
 }
 
 /// The token series of one model (SPEC 7), made on its first metered answer.
-private struct UsageSeries {
+struct UsageSeries: @unchecked Sendable {
     let input: Counter
     let output: Counter
     let cachedInput: Counter
@@ -226,6 +220,17 @@ private struct UsageSeries {
             labels: [("model", model)],
             buckets: ProxyMetrics.timePerOutputTokenBuckets
         )
+    }
+
+    /// One metered answer; one that reported nothing counts as missing.
+    func record(_ report: UsageReport) {
+        let usage = report.usage
+        if usage.isEmpty { missing.increment() }
+        if let input = usage.input, input > 0 { self.input.increment(by: Int64(input)) }
+        if let output = usage.output, output > 0 { self.output.increment(by: Int64(output)) }
+        if let cached = usage.cachedInput, cached > 0 { cachedInput.increment(by: Int64(cached)) }
+        if let ttft = report.timeToFirstToken { timeToFirstToken.record(ttft) }
+        if let tpot = report.timePerOutputToken { timePerOutputToken.record(tpot) }
     }
 }
 

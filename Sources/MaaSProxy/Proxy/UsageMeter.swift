@@ -26,10 +26,20 @@ struct UsageMeter {
     /// The answer's format from its head's bytes in place: building Strings of the two values cost
     /// more than the rest of the head's handling (bench/results/profile-usage.txt).
     private static func format(of head: ResponseHead) -> UsageFormat? {
-        guard let type = head.firstField("content-type") else { return nil }
-        let contentType = head.bytes[head.fields[type].value]
-        guard let encoding = head.firstField("content-encoding") else { return UsageFormat(contentType: contentType) }
-        return UsageFormat(contentType: contentType, contentEncoding: head.bytes[head.fields[encoding].value])
+        // One pass over the fields, names told apart by length before any byte is compared.
+        var contentType: HeaderField?
+        var contentEncoding: HeaderField?
+        for field in head.fields {
+            switch field.name.count {
+            case 12 where contentType == nil && head.nameEquals(field, "content-type"): contentType = field
+            case 16 where contentEncoding == nil && head.nameEquals(field, "content-encoding"): contentEncoding = field
+            default: continue
+            }
+        }
+        guard let contentType else { return nil }
+        let type = head.bytes[contentType.value]
+        guard let contentEncoding else { return UsageFormat(contentType: type) }
+        return UsageFormat(contentType: type, contentEncoding: head.bytes[contentEncoding.value])
     }
 
     /// A piece of the body, as relayed to the client; `now` is read for the first piece only.

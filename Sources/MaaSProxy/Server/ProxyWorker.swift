@@ -53,11 +53,12 @@ final class ProxyWorker: @unchecked Sendable {
         }
         let accessLog = AccessLog(credentialIDs: context.credentialIDs)
         let metrics = context.metrics
+        let usage = UsageRecorder(metrics: metrics)
         server?.onAnswered = { exchange, status, bytesOut in
             accessLog.record(exchange, status: status, bytesOut: bytesOut)
             // With the access line, so a scrape never sees one without the other (SPEC 7).
             if let report = exchange.notes.usage, let model = exchange.notes.model {
-                metrics.usageReported(model: model, report)
+                usage.record(model: model, report)
             }
             metrics.requestAnswered(
                 route: exchange.notes.route,
