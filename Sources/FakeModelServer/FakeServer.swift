@@ -155,6 +155,9 @@ final class FakeServer: FakeHTTPServing {
             }
             guard rule.admitsInference else { return ReplyWriter.send(request, .refusal(rule.status)) }
             FormEndpoints.answer(incoming, path: String(rest))
+        case let rest where rest.hasPrefix("/v1/models/") && (incoming.method == "GET" || incoming.method == "HEAD"):
+            let id = String(rest.dropFirst("/v1/models/".count)).removingPercentEncoding ?? ""
+            ReplyWriter.send(request, ModelsEndpoint.retrieve(id: id, model: model, rule: rule))
         default:
             ReplyWriter.send(request, .error(404, "no route for \(incoming.method) \(incoming.path)"))
         }

@@ -204,6 +204,12 @@ struct ClientCallsLiveTests {
         // Under a model's route prefix the call is the backend's, as any other path.
         let forwarded = try fixture.proxy.get("/llm/gw/v1/models/solo", headers: [("Authorization", "Bearer alice")])
         #expect(forwarded.header("X-Fake-Backend") == "backend")
+        #expect(forwarded.status == 200)
+        // The backend's own entry, not the proxy's: vLLM's `owned_by`, no `kind`.
+        let backendEntry = try #require(try forwarded.json() as? [String: Any])
+        #expect(backendEntry["id"] as? String == "solo")
+        #expect(backendEntry["owned_by"] as? String == "vllm")
+        #expect(backendEntry["kind"] == nil)
         #expect(try fixture.backend.requests().contains { $0["uri"] as? String == "/llm/gw/v1/models/solo" })
     }
 
