@@ -100,7 +100,7 @@ struct BackendHealthLiveTests {
         #expect(try Self.metric(proxy, "maas_proxy_probe_attempts_total") == 1_002)
         #expect(try backend.probes().count == 2)
         // A thousand transitions, but the log holds a few lines a second, not a thousand.
-        let downLines = proxy.process.output.filter { $0.contains("backend origin down") }.count
+        let downLines = proxy.process.settledOutput().filter { $0.contains("backend origin down") }.count
         #expect(downLines >= 1 && downLines <= 20, "\(downLines) lines")
     }
 
@@ -177,7 +177,7 @@ struct BackendHealthLiveTests {
         #expect(try post() == 502)
         // Only the first call tried (and logged its failure); the others were refused at once.
         #expect(eventually { proxy.process.output.filter { $0.contains("\"msg\":\"access\"") }.count == 3 })
-        #expect(proxy.process.output.filter { $0.contains("upstream call failed") }.count == 1)
+        #expect(proxy.process.settledOutput().filter { $0.contains("upstream call failed") }.count == 1)
         #expect(proxy.process.output.filter { $0.contains("backend origin down") }.count == 1)
     }
 
@@ -223,7 +223,7 @@ struct BackendHealthLiveTests {
         #expect(ContinuousClock.now - wentDown >= .milliseconds(700))
         #expect(try Self.metric(proxy, "maas_proxy_backend_origins_down") == 0)
         #expect(try Self.metric(proxy, "maas_proxy_backend_origin_transitions_total", labels: "to=\"up\"") == 1)
-        #expect(proxy.process.output.contains { $0.contains("backend origin answers again") })
+        #expect(proxy.process.settledOutput().contains { $0.contains("backend origin answers again") })
     }
 }
 

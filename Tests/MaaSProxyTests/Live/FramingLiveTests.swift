@@ -134,7 +134,7 @@ struct FramingLiveTests {
         }
         #expect(try fixture.backendRequests(endingWith: "/v1/chat/completions").isEmpty)
 
-        let refused = fixture.proxy.process.output.filter { $0.contains(#""route":"refused""#) }
+        let refused = fixture.proxy.process.settledOutput().filter { $0.contains(#""route":"refused""#) }
         #expect(refused.count == cases.count)
         #expect(refused.filter { $0.contains(#""authorization":"present""#) }.count == 3)
         #expect(!fixture.proxy.process.output.joined().contains("refused-token-7f3a"))
@@ -188,7 +188,7 @@ struct FramingLiveTests {
         let second = try keptAlive.request("POST", "/v1/chat/completions", headers: auth, body: slow)
         #expect(second.status == 200)
 
-        let refused = fixture.proxy.process.output.filter { $0.contains(#""error":"request_timeout""#) }
+        let refused = fixture.proxy.process.settledOutput().filter { $0.contains(#""error":"request_timeout""#) }
         #expect(refused.count == 1)
     }
 

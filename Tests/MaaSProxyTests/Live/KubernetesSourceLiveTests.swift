@@ -226,7 +226,7 @@ struct KubernetesSourceLiveTests {
         try "right".write(to: setup.tokenFile, atomically: true, encoding: .utf8)
         #expect(try eventually(timeout: .seconds(5)) { try readyz() == 200 })
         #expect(try proxy.listedIDs(token: "Bearer alice") == ["alpha-1"])
-        #expect(proxy.process.output.contains { $0.contains("kubernetes list applied") })
+        #expect(proxy.process.settledOutput().contains { $0.contains("kubernetes list applied") })
     }
 
     @Test func maasModelRefsAreWatchedAndWinOverMaaSModelsOfTheSameIdentity() throws {

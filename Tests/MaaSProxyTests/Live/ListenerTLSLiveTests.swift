@@ -118,7 +118,7 @@ struct ListenerTLSLiveTests {
             _ = rename(staging.path, target.path)
         }
         #expect(try eventually(timeout: .seconds(4)) { try Self.servedSerial(port: proxy.port) == after })
-        #expect(proxy.process.output.contains { $0.contains("listener certificate reloaded") })
+        #expect(proxy.process.settledOutput().contains { $0.contains("listener certificate reloaded") })
     }
 
     @Test(arguments: [

@@ -57,6 +57,25 @@ final class ManagedProcess: @unchecked Sendable {
     var output: [String] { lines.all }
     var errorOutput: [String] { errorLines.all }
 
+    /// stdout once it has been quiet for `quiet` (at most `timeout`): the lines a test's last requests
+    /// caused may still be in the pipe when the answer arrives, above all on a loaded machine.
+    func settledOutput(quiet: Duration = .milliseconds(150), timeout: Duration = .seconds(3)) -> [String] {
+        let deadline = ContinuousClock.now + timeout
+        var seen = lines.all.count
+        var quietSince = ContinuousClock.now
+        while ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+            let count = lines.all.count
+            if count != seen {
+                seen = count
+                quietSince = ContinuousClock.now
+            } else if ContinuousClock.now - quietSince >= quiet {
+                break
+            }
+        }
+        return lines.all
+    }
+
     var isRunning: Bool { reap(blocking: false) == nil }
 
     /// Waits until a stdout line satisfies `predicate`; returns it, or nil at the timeout.
