@@ -48,6 +48,26 @@ public enum UsageFormat: Equatable, Sendable {
     }
 
     private static func mediaFormat(_ value: UnsafeBufferPointer<UInt8>) -> UsageFormat? {
+        // The two values backends send (nearly always), whole or before their parameters: two or three
+        // words compared, as `equalsLowercased` would (no byte of theirs is whitespace or `;`, so the
+        // media type is exactly them when the value ends or a parameter or whitespace follows).
+        if value.count >= 16, let base = value.baseAddress {
+            let bytes = UnsafeRawPointer(base)
+            let first = bytes.loadUnaligned(as: UInt64.self) | 0x2020_2020_2020_2020
+            let second = bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self) | 0x2020_2020_2020_2020
+            func endsAt(_ count: Int) -> Bool {
+                value.count == count || value[count] == UInt8(ascii: ";") || value[count] == 0x20
+                    || value[count] == 0x09
+            }
+            if first == Self.word("application/json", 0), second == Self.word("application/json", 8), endsAt(16) {
+                return .json
+            }
+            if value.count >= 17, first == Self.word("text/event-stream", 0),
+                second == Self.word("text/event-stream", 8), value[16] | 0x20 == UInt8(ascii: "m"), endsAt(17)
+            {
+                return .eventStream
+            }
+        }
         // type "/" subtype: from the first byte that is not whitespace to the parameters or whitespace.
         var start = 0
         while start < value.count, value[start] == 0x20 || value[start] == 0x09 { start += 1 }
@@ -83,6 +103,12 @@ public enum UsageFormat: Equatable, Sendable {
             offset += 8
         }
         return word(count - 8)
+    }
+
+    /// The eight bytes of `text` from `offset`, as `loadUnaligned` reads them.
+    @inline(__always)
+    private static func word(_ text: StaticString, _ offset: Int) -> UInt64 {
+        UnsafeRawPointer(text.utf8Start).loadUnaligned(fromByteOffset: offset, as: UInt64.self)
     }
 
     private static func lowercased(_ byte: UInt8) -> UInt8 {

@@ -508,12 +508,12 @@ struct UsageJSONReader {
         var index = start
         var depth = skipDepth
         defer { skipDepth = depth }
+        // Inside a string (after its opening quote), `index` not past its end.
+        var inString = false
         while index < end {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                index += 1
+            if inString {
                 switch scanString(bytes, &index, end, lax: true) {
-                case .closed: continue
+                case .closed: inString = false
                 case .open:
                     state = .skipString
                     return end
@@ -530,6 +530,54 @@ struct UsageJSONReader {
                     state = .ignored
                     return index
                 }
+                continue
+            }
+            #if arch(x86_64)
+            // Sixteen bytes at a time up to a `\` (or, in event mode, a line end): the running parity
+            // of the quotes marks the bytes inside strings, whose brackets do not count.
+            if index &+ 16 <= end {
+                let block = ByteBlock(bytes + index)
+                let stops = lineDelimited ? block.backslashes | block.lineEnds : block.backslashes
+                let length = stops == 0 ? 16 : stops.trailingZeroBitCount
+                let window: UInt32 = (1 &<< UInt32(length)) &- 1
+                let quotes = block.quotes & window
+                var inside = quotes ^ (quotes &<< 1)
+                inside ^= inside &<< 2
+                inside ^= inside &<< 4
+                inside ^= inside &<< 8
+                let opens = block.opens & ~inside & window
+                let closes = block.closes & ~inside & window
+                if closes != 0 && closes.nonzeroBitCount >= depth {
+                    // The container may close here: bracket by bracket.
+                    var brackets = opens | closes
+                    while brackets != 0 {
+                        let offset = brackets.trailingZeroBitCount
+                        if closes &>> UInt32(offset) & 1 != 0 {
+                            depth -= 1
+                            if depth == 0 {
+                                state = .afterValue
+                                return index &+ offset &+ 1
+                            }
+                        } else {
+                            depth += 1
+                        }
+                        brackets &= brackets &- 1
+                    }
+                } else if opens | closes != 0 {
+                    depth += opens.nonzeroBitCount - closes.nonzeroBitCount
+                }
+                // After the window: in a string or not as its quotes left it; at a stop (read below,
+                // or by the string scan) or at the next block.
+                inString = quotes.nonzeroBitCount & 1 != 0
+                index &+= length
+                if length == 16 || inString { continue }
+            }
+            #endif
+            let byte = bytes[index]
+            index += 1
+            if byte == UInt8(ascii: "\"") {
+                inString = true
+                continue
             }
             // `[`/`{` and `]`/`}` differ only in bit 5.
             let folded = byte | 0x20
@@ -539,13 +587,14 @@ struct UsageJSONReader {
                 depth -= 1
                 if depth == 0 {
                     state = .afterValue
-                    return index + 1
+                    return index
                 }
             } else if lineDelimited && (byte == 0x0A || byte == 0x0D) {
-                return index
+                return index - 1
             }
-            index += 1
         }
+        // The piece ended right after an opening quote or inside the string a block left open.
+        if inString { state = .skipString }
         return end
     }
 
@@ -827,66 +876,4 @@ private func hexDigit(_ byte: UInt8) -> UInt8? {
     case UInt8(ascii: "A")...UInt8(ascii: "F"): byte &- UInt8(ascii: "A") &+ 10
     default: nil
     }
-}
-
-/// The first position in `start..<end` whose byte is `"`, `\` or a control character, or `end`:
-/// sixteen bytes a step (two words), then eight, then one.
-@inline(__always)
-func firstStringStop(_ bytes: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int {
-    let words = UnsafeRawPointer(bytes)
-    var position = start
-    while position < end &- 15 {
-        let first = stringStops(words.loadUnaligned(fromByteOffset: position, as: UInt64.self))
-        let second = stringStops(words.loadUnaligned(fromByteOffset: position &+ 8, as: UInt64.self))
-        if first | second != 0 {
-            return position &+ ((first != 0 ? first.trailingZeroBitCount : 64 &+ second.trailingZeroBitCount) &>> 3)
-        }
-        position &+= 16
-    }
-    if position < end &- 7 {
-        let stops = stringStops(words.loadUnaligned(fromByteOffset: position, as: UInt64.self))
-        if stops != 0 { return position &+ (stops.trailingZeroBitCount &>> 3) }
-        position &+= 8
-    }
-    while position < end {
-        let byte = bytes[position]
-        if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { break }
-        position &+= 1
-    }
-    return position
-}
-
-/// Eight bytes as loaded (first in memory first) to a mask with the high bit set in each byte that is
-/// `"`, `\` or below 0x20; bytes after the first such byte may be marked too (a subtraction's borrow),
-/// so only the lowest set bit counts. Bytes from 0x80 on (UTF-8 text) are never marked.
-@inline(__always)
-private func stringStops(_ loaded: UInt64) -> UInt64 {
-    let word = UInt64(littleEndian: loaded)
-    let ones: UInt64 = 0x0101_0101_0101_0101
-    // A byte that is 0 after the XOR (the quote, the backslash) gets its high bit from subtracting 1;
-    // a byte below 0x20 from subtracting 0x20. `& ~x` drops bytes whose own high bit was set.
-    let quotes = word ^ 0x2222_2222_2222_2222
-    let backslashes = word ^ 0x5C5C_5C5C_5C5C_5C5C
-    let marked =
-        ((quotes &- ones) & ~quotes) | ((backslashes &- ones) & ~backslashes)
-        | ((word &- 0x2020_2020_2020_2020) & ~word)
-    return marked & 0x8080_8080_8080_8080
-}
-
-/// The first position in `start..<end` whose byte is CR or LF, or `end`: eight bytes a step.
-@inline(__always)
-func firstLineEnd(_ bytes: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int {
-    let words = UnsafeRawPointer(bytes)
-    let ones: UInt64 = 0x0101_0101_0101_0101
-    var position = start
-    while position < end &- 7 {
-        let word = UInt64(littleEndian: words.loadUnaligned(fromByteOffset: position, as: UInt64.self))
-        let lineFeeds = word ^ 0x0A0A_0A0A_0A0A_0A0A
-        let returns = word ^ 0x0D0D_0D0D_0D0D_0D0D
-        let marked = (((lineFeeds &- ones) & ~lineFeeds) | ((returns &- ones) & ~returns)) & 0x8080_8080_8080_8080
-        if marked != 0 { return position &+ (marked.trailingZeroBitCount &>> 3) }
-        position &+= 8
-    }
-    while position < end, bytes[position] != 0x0A, bytes[position] != 0x0D { position &+= 1 }
-    return position
 }
