@@ -44,8 +44,12 @@ final class ManagedProcess: @unchecked Sendable {
     deinit {
         terminate()
         // Under `--sanitize=address` the products report memory errors on stderr: fail the test.
-        if let report = errorOutput.first(where: { $0.contains("AddressSanitizer") }) {
-            Issue.record("AddressSanitizer in \(pid): \(report)")
+        let errors = errorOutput
+        if let start = errors.firstIndex(where: { $0.contains("AddressSanitizer") }) {
+            // The whole report (its stack and the shadow bytes), not only its first line: a CI run's
+            // output is all there is to go on.
+            let report = errors[start...].prefix(80).joined(separator: "\n")
+            Issue.record("AddressSanitizer in \(pid):\n\(report)")
         }
     }
 
