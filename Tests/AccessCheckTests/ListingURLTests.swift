@@ -4,7 +4,12 @@ import Testing
 
 /// `listing.url` (SPEC 3.3) and which ids route a body's `model` (SPEC 5.1 step 2).
 @Suite struct ListingURLTests {
-    static func candidate(endpoint: String, name: String = "m", namespace: String = "ns", kind: String = "")
+    static func candidate(
+        endpoint: String,
+        name: String = "m",
+        namespace: String = "ns",
+        kind: String = ""
+    )
         -> Candidate
     {
         let url = EndpointURL(parsing: endpoint)!

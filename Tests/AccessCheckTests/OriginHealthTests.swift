@@ -216,10 +216,13 @@ import Testing
 
     @Test func transitionsAreReportedOnceEachAndCounted() {
         let seen = Mutex<[OriginTransition]>([])
-        let health = OriginHealth(random: { 0 }) { origin, transition in
-            #expect(origin == Self.origin)
-            seen.withLock { $0.append(transition) }
-        }
+        let health = OriginHealth(
+            random: { 0 },
+            onTransition: { origin, transition in
+                #expect(origin == Self.origin)
+                seen.withLock { $0.append(transition) }
+            }
+        )
         health.unreachable(Self.origin, sentAt: Self.at(0), now: Self.at(0), reason: "cannot connect")
         health.unreachable(Self.origin, sentAt: Self.at(0), now: Self.at(1), reason: "cannot connect")
         _ = health.admit(Self.origin, now: Self.at(1_000))

@@ -24,7 +24,11 @@ import Testing
         (http(203, #"{"data":[{"id":"x","created":-4}]}"#), served("x")),
         // vLLM's max_model_len is kept when it is a positive integer (SPEC 3.3).
         (
-            http(200, #"{"data":[{"id":"a","max_model_len":4096},{"id":"b","max_model_len":"4096"},{"id":"c","max_model_len":0}]}"#),
+            http(
+                200,
+                #"{"data":[{"id":"a","max_model_len":4096},{"id":"b","max_model_len":"4096"},"#
+                    + #"{"id":"c","max_model_len":0}]}"#
+            ),
             .granted(
                 served: [ServedModel(id: "a", maxModelLength: 4096), ServedModel(id: "b"), ServedModel(id: "c")],
                 via405: false
