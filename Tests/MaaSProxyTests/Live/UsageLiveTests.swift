@@ -156,6 +156,25 @@ struct UsageLiveTests {
         #expect(samples.filter { $0.key.hasPrefix("maas_proxy_tokens_total") && $0.value != 0 }.isEmpty)
     }
 
+    @Test func withUsageDisabledNothingIsScannedCountedOrLogged() throws {
+        let fixture = try Fixture.start(configuration: "  enabled: false\n")
+        defer { fixture.cleanUp() }
+        let (json, jsonLine) = try fixture.call("/v1/chat/completions", #"{"model":"usage-model"}"#)
+        let (stream, streamLine) = try fixture.call(
+            "/v1/chat/completions",
+            #"{"model":"usage-model","stream":true,"stream_options":{"include_usage":true}}"#
+        )
+        #expect(json.status == 200)
+        #expect(stream.status == 200)
+        for line in [jsonLine, streamLine] {
+            #expect(Self.tokens(line) == [nil, nil, nil])
+            #expect(line["ttftMs"] == nil)
+            // The caller is still identified.
+            #expect(line["credentialId"] as? String == "ea213ff604b4c4f6")
+        }
+        #expect(try fixture.tokenSamples().isEmpty)
+    }
+
     // MARK: Streams
 
     @Test(arguments: [
