@@ -170,23 +170,24 @@ final class ForwardHandler: @unchecked Sendable {
         {
             body = rewritten
         }
-        let framesBody = !body.isEmpty || Self.methodsWithBody.contains(method)
-        var bodyLength: Int? = framesBody ? body.count : nil
+        var framing: ForwardedHead.BodyFraming =
+            !body.isEmpty || Self.methodsWithBody.contains(method) ? .length(body.count) : .none
         if let stream {
             switch stream.framing {
-            case .length(let length): bodyLength = length
-            case .chunked: bodyLength = nil
+            case .length(let length): framing = .length(length)
+            case .chunked: framing = .chunked
             }
         }
-        var headers = UpstreamHeaders.rewrite(
-            exchange.headers,
+        let head = ForwardedHead(
+            received: exchange.head,
+            method: method,
+            target: url.requestTarget,
             host: url.hostHeader,
             clientAddress: exchange.peerAddress,
             scheme: scheme,
             requestID: exchange.requestID,
-            bodyLength: bodyLength
+            body: framing
         )
-        if stream?.framing == .chunked { headers.append(HTTPHeader("Transfer-Encoding", "chunked")) }
         let checker = self.checker
         let metrics = context.metrics
         let model = candidate.model.id.description
@@ -196,9 +197,8 @@ final class ForwardHandler: @unchecked Sendable {
             exchange: exchange,
             pool: pool,
             forward: ForwardRequest(
-                method: method,
                 url: url,
-                headers: headers,
+                head: head,
                 body: body,
                 bodyStream: stream,
                 metersUsage: usage.enabled && api != nil

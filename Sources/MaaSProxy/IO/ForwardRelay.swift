@@ -4,9 +4,8 @@ import Routing
 
 /// What goes upstream for one forwarded call (SPEC 5.3): already routed and rewritten.
 struct ForwardRequest {
-    var method: String
     var url: EndpointURL
-    var headers: [HTTPHeader]
+    var head: ForwardedHead
     var body: [UInt8]
     /// A body that streams upstream as it arrives (path routing, SPEC 5.3); `body` is then empty.
     var bodyStream: RequestBodyStream?
@@ -16,7 +15,7 @@ struct ForwardRequest {
     /// SPEC 5.5 / docs/LIBEVENT.md: only a body-less idempotent request may be sent again after it lost
     /// the race with an upstream closing an idle keep-alive connection.
     var isRetriable: Bool {
-        body.isEmpty && bodyStream == nil && Self.idempotentMethods.contains(method)
+        body.isEmpty && bodyStream == nil && Self.idempotentMethods.contains(head.method)
     }
 
     private static let idempotentMethods: Set<String> = ["GET", "HEAD", "OPTIONS", "DELETE"]
@@ -147,12 +146,7 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
             return fail(.upstreamUnavailable, reason: "no connection can be made to \(forward.url.scheme) endpoints")
         }
         self.connection = connection
-        let request = UpstreamRequest(
-            method: forward.method,
-            target: forward.url.requestTarget,
-            headers: forward.headers,
-            body: forward.body
-        )
+        let request = UpstreamRequest(forwarding: forward.head, body: forward.body)
         guard let stream = forward.bodyStream else {
             return connection.send(request, deadlines: deadlines, handler: self)
         }
@@ -197,19 +191,10 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
         pool.reportAnswered(origin)
         onHead(status)
         phase = .relaying(status: status)
-        var headers = ResponseHeaders.relayed(head)
-        switch head.framing {
-        case .chunked, .untilClose:
-            // A length next to chunked framing is not the body's (RFC 9112 6.3): never relay it.
-            headers.removeAll { $0.name.caseInsensitiveEquals("Content-Length") }
-        case .length, .none:
-            // `.none` is a HEAD or 304 answer: its length is the resource's, relayed as it is.
-            break
-        }
         if forward.metersUsage && (200..<300).contains(status) {
             meter = UsageMeter(head: head, requestEndedAt: requestEndedAt)
         }
-        exchange.startStream(status: status, headers: headers, flush: false)
+        exchange.startStream(relaying: head, flush: false)
     }
 
     func upstreamBody(_ bytes: UnsafeRawBufferPointer) {

@@ -75,11 +75,6 @@ final class ServerExchange: @unchecked Sendable {
         queryMark == target.endIndex ? nil : target[target.utf8.index(after: queryMark)...]
     }
 
-    /// Every header as received, in order (built on first use; the hot path reads single fields).
-    private(set) lazy var headers: [HTTPHeader] = head.fields.map {
-        HTTPHeader(head.string($0.name), head.string($0.value))
-    }
-
     /// The first value of a header, matched case-insensitively.
     func header(_ name: String) -> String? {
         for field in head.fields where Self.nameMatches(field, name, in: head) { return head.string(field.value) }
@@ -154,13 +149,23 @@ final class ServerExchange: @unchecked Sendable {
         onClientGone = onGone
     }
 
-    /// Queues the head of a streamed answer. With the backend's `Content-Length` the body goes as
-    /// it is; without, HTTP/1.1 clients get chunks and HTTP/1.0 clients a close-delimited body.
+    /// Queues the head of a backend's answer, relayed (SPEC 5.4). With the backend's `Content-Length`
+    /// the body goes as it is; without, HTTP/1.1 clients get chunks and HTTP/1.0 clients a
+    /// close-delimited body.
     /// - Parameter flush: false when the caller queues body bytes next and flushes itself.
-    func startStream(status: Int, headers: [HTTPHeader], flush: Bool = true) {
+    func startStream(relaying answer: ResponseHead, flush: Bool = true) {
         guard case .waiting = state, let connection else { return assertIfAnswered() }
-        let length = headers.first { $0.name.caseInsensitiveEquals("Content-Length") }.flatMap {
-            FramingCheck.decimal($0.value)
+        let status = answer.status
+        // A length next to chunked framing is not the body's (RFC 9112 6.3): never relayed.
+        var length: Int?
+        switch answer.framing {
+        case .length(let declared): length = declared
+        case .none:
+            // A HEAD or 304 answer: its length is the resource's, relayed as it is.
+            length = answer.firstField("content-length").flatMap {
+                FramingCheck.decimal(answer.string(answer.fields[$0].value))
+            }
+        case .chunked, .untilClose: length = nil
         }
         var (field, _) = connectionField(forcingClose: false)
         // How the body is written, and what the head says of it (they differ only for HEAD).
@@ -177,9 +182,8 @@ final class ServerExchange: @unchecked Sendable {
         }
         // RFC 9110 9.3.2: a HEAD answer carries the length a GET would get, and no body.
         let announced = isHEAD ? (length.map { .contentLength($0) } ?? .bodiless) : body
-        AnswerHead.write(
-            status: status,
-            headers: headers,
+        AnswerHead.writeRelayed(
+            answer,
             requestID: requestID,
             framing: announced,
             connection: field,

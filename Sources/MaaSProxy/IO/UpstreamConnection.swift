@@ -74,14 +74,31 @@ extension UpstreamFailure {
     }
 }
 
-/// What goes upstream: the head's parts and the body, already rewritten (SPEC 5.3).
+/// What goes upstream: the head and the body, already rewritten (SPEC 5.3).
 struct UpstreamRequest: Sendable {
+    enum Head: Sendable {
+        /// The proxy's own request (a probe, a watch): origin-form target with the query, and
+        /// every field, `Host` and `Content-Length` included.
+        case fields(target: String, headers: [HTTPHeader])
+        /// A client's request forwarded, written from its bytes.
+        case forwarded(ForwardedHead)
+    }
+
     var method: String
-    /// Origin-form, with the query.
-    var target: String
-    /// Every field, `Host` and `Content-Length` included.
-    var headers: [HTTPHeader]
+    var head: Head
     var body: [UInt8]
+
+    init(method: String, target: String, headers: [HTTPHeader], body: [UInt8]) {
+        self.method = method
+        self.head = .fields(target: target, headers: headers)
+        self.body = body
+    }
+
+    init(forwarding head: ForwardedHead, body: [UInt8]) {
+        self.method = head.method
+        self.head = .forwarded(head)
+        self.body = body
+    }
 }
 
 /// One keep-alive HTTP/1.1 connection to a backend, carrying one request at a time. Loop-thread
@@ -216,12 +233,17 @@ final class UpstreamConnection: TransportDelegate {
     }
 
     private func write(_ request: UpstreamRequest) {
-        output.append(string: request.method)
-        output.append(" ")
-        output.append(string: request.target)
-        output.append(" HTTP/1.1\r\n")
-        for header in request.headers { output.appendField(header.name, header.value) }
-        output.append("\r\n")
+        switch request.head {
+        case .fields(let target, let headers):
+            output.append(string: request.method)
+            output.append(" ")
+            output.append(string: target)
+            output.append(" HTTP/1.1\r\n")
+            for header in headers { output.appendField(header.name, header.value) }
+            output.append("\r\n")
+        case .forwarded(let head):
+            head.write(into: output)
+        }
         output.append(request.body)
     }
 

@@ -3,39 +3,39 @@ import HTTP1
 
 /// Hop-by-hop headers (RFC 9110 7.6.1, SPEC 5.3): they describe one connection, never the message.
 enum HopByHop {
-    /// The names the message's own `Connection` header lists (lowercased), besides `close` and
-    /// `keep-alive` (which name no field worth dropping); usually none, so the common case
-    /// allocates nothing beyond an empty set.
-    static func connectionNamed(in headers: [HTTPHeader]) -> Set<String> {
-        var named: Set<String> = []
-        for header in headers where header.name.caseInsensitiveEquals("Connection") {
-            addTokens(of: header.value, to: &named)
+    /// The field names a head's own `Connection` fields list, as ranges into its bytes, besides
+    /// `close` and `keep-alive` (which name no field worth dropping). Usually none: then nothing
+    /// is allocated.
+    static func connectionNamed(in head: some ParsedHead) -> [Range<Int>] {
+        var named: [Range<Int>] = []
+        head.bytes.withUnsafeBytes { bytes in
+            for field in head.fields where field.name.count == 10 && head.nameEquals(field, "connection") {
+                var start = field.value.lowerBound
+                let end = field.value.upperBound
+                while start < end {
+                    var stop = start
+                    while stop < end && bytes[stop] != UInt8(ascii: ",") { stop += 1 }
+                    var first = start
+                    var last = stop
+                    while first < last && (bytes[first] == 0x20 || bytes[first] == 0x09) { first += 1 }
+                    while last > first && (bytes[last - 1] == 0x20 || bytes[last - 1] == 0x09) { last -= 1 }
+                    let token = UnsafeRawBufferPointer(rebasing: bytes[first..<last])
+                    if !token.isEmpty && !ASCIICase.equal(token, lowercased: "close")
+                        && !ASCIICase.equal(token, lowercased: "keep-alive")
+                    {
+                        named.append(first..<last)
+                    }
+                    start = stop + 1
+                }
+            }
         }
         return named
     }
 
-    /// Adds the field names one `Connection` value lists. Tokens are found on the bytes, so the
-    /// usual `keep-alive` or `close` costs no string at all.
-    static func addTokens(of value: String, to named: inout Set<String>) {
-        var value = value
-        value.withUTF8 { bytes in
-            var start = 0
-            while start < bytes.count {
-                var end = start
-                while end < bytes.count && bytes[end] != UInt8(ascii: ",") { end += 1 }
-                var first = start
-                var last = end
-                while first < last && (bytes[first] == 0x20 || bytes[first] == 0x09) { first += 1 }
-                while last > first && (bytes[last - 1] == 0x20 || bytes[last - 1] == 0x09) { last -= 1 }
-                let token = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[first..<last])
-                if !token.isEmpty && !ASCIICase.equal(token, lowercased: "close")
-                    && !ASCIICase.equal(token, lowercased: "keep-alive")
-                {
-                    named.insert(String(decoding: token, as: UTF8.self).lowercased())
-                }
-                start = end + 1
-            }
-        }
+    /// Whether `name` (bytes of the head) is one of the `named` tokens, ignoring ASCII case.
+    static func isNamed(_ name: Range<Int>, by named: [Range<Int>], in bytes: UnsafeRawBufferPointer) -> Bool {
+        let field = UnsafeRawBufferPointer(rebasing: bytes[name])
+        return named.contains { ASCIICase.equal(field, UnsafeRawBufferPointer(rebasing: bytes[$0])) }
     }
 }
 
@@ -53,11 +53,6 @@ enum HeaderRole: Equatable {
     case requestID
     case authorization
     case other
-
-    init(_ name: String) {
-        var name = name
-        self = name.withUTF8 { HeaderRole(bytes: UnsafeRawBufferPointer($0)) }
-    }
 
     init(bytes name: UnsafeRawBufferPointer) {
         func named(_ lowercased: StaticString) -> Bool { ASCIICase.equal(name, lowercased: lowercased) }
@@ -81,91 +76,5 @@ enum HeaderRole: Equatable {
         case 19 where named("proxy-authorization"): self = .hopByHop
         default: self = .other
         }
-    }
-}
-
-/// The upstream request's headers (SPEC 5.3), rewritten from what the client sent.
-enum UpstreamHeaders {
-    /// - Parameters:
-    ///   - host: the endpoint's `Host` value.
-    ///   - clientAddress: the peer address, appended to `X-Forwarded-For`.
-    ///   - scheme: `http` or `https`, the listener's (`X-Forwarded-Proto`).
-    ///   - bodyLength: the re-framed body's length; nil sends no `Content-Length` (body-less methods).
-    static func rewrite(
-        _ received: [HTTPHeader],
-        host: String,
-        clientAddress: String,
-        scheme: String,
-        requestID: String,
-        bodyLength: Int?
-    ) -> [HTTPHeader] {
-        let connectionNamed = HopByHop.connectionNamed(in: received)
-        var headers: [HTTPHeader] = []
-        headers.reserveCapacity(received.count + 5)
-        headers.append(HTTPHeader("Host", host))
-        var forwardedFor: [String] = []
-        var originalHost: String?
-        for header in received {
-            switch HeaderRole(header.name) {
-            case .host:
-                if originalHost == nil { originalHost = header.value }
-            case .forwardedFor:
-                forwardedFor.append(header.value)
-            case .hopByHop, .forgeable, .replaced, .requestID:
-                break
-            case .authorization:
-                // SPEC 5.3: the credential is forwarded as received; a `Connection` header naming
-                // it must not strip it after admission read it (the backend still authenticates).
-                headers.append(header)
-            case .other:
-                if connectionNamed.isEmpty || !connectionNamed.contains(header.name.lowercased()) {
-                    headers.append(header)
-                }
-            }
-        }
-        if !clientAddress.isEmpty { forwardedFor.append(clientAddress) }
-        if !forwardedFor.isEmpty { headers.append(HTTPHeader("X-Forwarded-For", forwardedFor.joined(separator: ", "))) }
-        headers.append(HTTPHeader("X-Forwarded-Proto", scheme))
-        if let originalHost { headers.append(HTTPHeader("X-Forwarded-Host", originalHost)) }
-        headers.append(HTTPHeader("X-Request-Id", requestID))
-        if let bodyLength { headers.append(HTTPHeader("Content-Length", String(bodyLength))) }
-        return headers
-    }
-}
-
-/// The backend's response headers as relayed to the client (SPEC 5.4).
-enum ResponseHeaders {
-    /// Hop-by-hop dropped; the backend's `X-Request-Id` gives way to the proxy's (added on send).
-    static func relayed(_ received: [HTTPHeader]) -> [HTTPHeader] {
-        let connectionNamed = HopByHop.connectionNamed(in: received)
-        return received.filter { header in
-            switch HeaderRole(header.name) {
-            case .hopByHop, .requestID: return false
-            default: return connectionNamed.isEmpty || !connectionNamed.contains(header.name.lowercased())
-            }
-        }
-    }
-
-    /// The same, read from a parsed head: strings are made only for the fields relayed.
-    static func relayed(_ head: ResponseHead) -> [HTTPHeader] {
-        var connectionNamed: Set<String> = []
-        var relayed: [HTTPHeader] = []
-        relayed.reserveCapacity(head.fields.count)
-        head.bytes.withUnsafeBytes { bytes in
-            for field in head.fields {
-                switch HeaderRole(bytes: UnsafeRawBufferPointer(rebasing: bytes[field.name])) {
-                case .hopByHop:
-                    if head.nameEquals(field, "connection") {
-                        HopByHop.addTokens(of: head.string(field.value), to: &connectionNamed)
-                    }
-                case .requestID:
-                    break
-                default:
-                    relayed.append(HTTPHeader(head.string(field.name), head.string(field.value)))
-                }
-            }
-        }
-        guard !connectionNamed.isEmpty else { return relayed }
-        return relayed.filter { !connectionNamed.contains($0.name.lowercased()) }
     }
 }
