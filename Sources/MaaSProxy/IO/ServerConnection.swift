@@ -157,6 +157,14 @@ final class ServerConnection: TransportDelegate {
                     switch head.framing {
                     case .none, .length(0):
                         dispatch(head, body: [])
+                    case .length(let length) where length <= server.limits.maxBodyBytes && input.count >= length:
+                        // The whole body came with the head (a usual small call): handed over as it
+                        // is, whatever the route; streaming it would only add the machinery.
+                        let body = input.withUnreadBytes {
+                            Array(UnsafeRawBufferPointer(rebasing: $0[..<length]).assumingMemoryBound(to: UInt8.self))
+                        }
+                        input.consume(length)
+                        dispatch(head, body: body)
                     case .length, .chunked, .untilClose:
                         let streams = server.streamsBody(of: head)
                         if !streams, case .length(let length) = head.framing, length > server.limits.maxBodyBytes {
