@@ -13,6 +13,20 @@ public struct MonotonicInstant: Comparable, Hashable, Sendable {
         return Self(nanoseconds: overflow ? .max : sum)
     }
 
+    /// `self + nanoseconds`, saturating like `+`: the hot paths add bounds converted once
+    /// (`Duration.nanosecondsClamped` costs a 128-bit division on every call).
+    public func adding(nanoseconds: UInt64) -> Self {
+        let (sum, overflow) = self.nanoseconds.addingReportingOverflow(nanoseconds)
+        return Self(nanoseconds: overflow ? .max : sum)
+    }
+
+    /// Whole milliseconds from `self` to `later`, rounded up; zero when `later` is not later.
+    public func millisecondsRoundedUp(until later: Self) -> Int64 {
+        guard later.nanoseconds > nanoseconds else { return 0 }
+        let (milliseconds, rest) = (later.nanoseconds - nanoseconds).quotientAndRemainder(dividingBy: 1_000_000)
+        return Int64(clamping: milliseconds + (rest == 0 ? 0 : 1))
+    }
+
     /// Time from `earlier` to `self`; zero when `earlier` is later.
     public func since(_ earlier: Self) -> Duration {
         guard nanoseconds > earlier.nanoseconds else { return .zero }

@@ -25,6 +25,38 @@ import Testing
         #expect(MonotonicInstant(nanoseconds: .max).since(MonotonicInstant(nanoseconds: 0)) == .nanoseconds(Int64.max))
     }
 
+    /// The hot paths' forms: a bound converted once and added, and a timer's wait in milliseconds.
+    @Test(arguments: [
+        (UInt64(1_000), UInt64(5), UInt64(1_005)),
+        (0, 0, 0),
+        (.max - 1, 5, .max),
+        (7, .max, .max),
+    ])
+    func addingNanosecondsSaturates(start: UInt64, added: UInt64, expected: UInt64) {
+        let instant = MonotonicInstant(nanoseconds: start)
+        #expect(instant.adding(nanoseconds: added).nanoseconds == expected)
+        // The same as adding the Duration, wherever the Duration can say it.
+        if added <= UInt64(Int64.max) {
+            #expect(instant.adding(nanoseconds: added) == instant + .nanoseconds(Int64(added)))
+        }
+    }
+
+    @Test(arguments: [
+        (UInt64(0), UInt64(0), Int64(0)),
+        (0, 1, 1),
+        (0, 1_000_000, 1),
+        (0, 1_000_001, 2),
+        (5, 2_000_005, 2),
+        (10, 3, 0),
+        (0, .max, Int64(UInt64.max / 1_000_000 + 1)),
+    ])
+    func millisecondsUntilALaterInstantRoundUp(from: UInt64, to: UInt64, expected: Int64) {
+        #expect(
+            MonotonicInstant(nanoseconds: from).millisecondsRoundedUp(until: MonotonicInstant(nanoseconds: to))
+                == expected
+        )
+    }
+
     @Test func aHugeLifetimeNeverExpiresInThePast() {
         let scheduler = ManualScheduler()
         let lifetimes = DecisionLifetimes(granted: .seconds(Int64.max))

@@ -16,9 +16,18 @@ final class ForwardHandler: @unchecked Sendable {
     private let scheme: String
     /// `usage.*` (SPEC 7).
     private let usage: UsageConfiguration
+    /// This worker's request series.
+    private let requests: RequestRecorder
 
-    init(context: ProxyContext, checker: AccessChecker, pool: UpstreamConnectionPool, scheme: String) {
+    init(
+        context: ProxyContext,
+        checker: AccessChecker,
+        pool: UpstreamConnectionPool,
+        requests: RequestRecorder,
+        scheme: String
+    ) {
         self.context = context
+        self.requests = requests
         self.checker = checker
         self.pool = pool
         self.scheme = scheme
@@ -189,6 +198,7 @@ final class ForwardHandler: @unchecked Sendable {
             body: framing
         )
         let checker = self.checker
+        let requests = self.requests
         let metrics = context.metrics
         let model = candidate.model.id.description
         let sentAt = exchange.loop.now
@@ -206,7 +216,7 @@ final class ForwardHandler: @unchecked Sendable {
             timeouts: timeouts,
             onHead: { status in
                 exchange.notes.upstreamStatus = status
-                metrics.upstreamHeadReceived(model: model, latency: exchange.loop.now.since(sentAt))
+                requests.upstreamHeadReceived(model: model, latency: exchange.loop.now.since(sentAt))
                 // SPEC 4: revocation is seen on the next request, not after the TTL.
                 if (status == 401 || status == 403) && candidate.probe != .none {
                     checker.evictDecision(for: candidate, caller: caller)

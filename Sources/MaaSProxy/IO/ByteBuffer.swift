@@ -47,11 +47,19 @@ final class ByteBuffer {
         capacity = 0
     }
 
+    @inline(__always)
     func append(_ bytes: UnsafeRawBufferPointer) {
-        guard bytes.count > 0, let source = bytes.baseAddress else { return }
-        let target = reserveTail(bytes.count)
-        target.baseAddress!.copyMemory(from: source, byteCount: bytes.count)
-        commitTail(bytes.count)
+        let count = bytes.count
+        guard count > 0, let source = bytes.baseAddress else { return }
+        // A head is written in a dozen small appends: those that fit copy at once.
+        if let storage, capacity - writeIndex >= count {
+            (storage + writeIndex).copyMemory(from: source, byteCount: count)
+            writeIndex += count
+            return
+        }
+        let target = reserveTail(count)
+        target.baseAddress!.copyMemory(from: source, byteCount: count)
+        commitTail(count)
     }
 
     func append(_ bytes: [UInt8]) {

@@ -54,7 +54,7 @@ enum ForwardOutcome: Sendable, Equatable {
 /// upstream_unavailable` before anything is sent; a response head marks it up; a failure before
 /// the head reports its kind (connect failure or timeout, TLS failure, reset before a status mark
 /// it down); a client that leaves before the head frees a trial's slot.
-final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
+final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler, ExchangeObserver {
     /// docs/LIBEVENT.md: pausing upstream reads above ~256 KiB queued for the client held a slow
     /// reader's proxy at 12 MB instead of 337 MB.
     static let maxQueuedBytes = 256 * 1024
@@ -129,8 +129,7 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
         )
         _ = Unmanaged.passRetained(relay)
         relay.holdsSelf = true
-        exchange.watchClient { [weak relay] in relay?.clientLeft() }
-        exchange.onDrained = { [weak relay] in relay?.clientDrained() }
+        exchange.observe(relay)
         relay.send()
     }
 
@@ -244,7 +243,7 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
 
     // MARK: The client's events
 
-    private func clientLeft() {
+    func clientLeft() {
         guard !isEnded else { return }
         if case .waitingForHead = phase { pool.health?.released(origin, sentAt: sentAt) }
         // Closing the connection is what tells the backend to stop generating (SPEC 5.4).
@@ -254,7 +253,7 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler {
         end(.clientGone)
     }
 
-    private func clientDrained() {
+    func clientDrained() {
         guard readingPaused, case .relaying = phase else { return }
         readingPaused = false
         connection?.resumeReading()

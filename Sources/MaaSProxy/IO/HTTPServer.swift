@@ -9,9 +9,25 @@ struct HTTPServerLimits: Sendable {
     var maxBodyBytes: Int
     /// A keep-alive connection with no request for this long is closed (and a client that takes
     /// nothing of its answer for this long is dropped).
-    var connectionTimeoutSeconds: Int32
+    var connectionTimeoutSeconds: Int32 {
+        didSet { connectionTimeoutNanoseconds = UInt64(max(connectionTimeoutSeconds, 0)) * 1_000_000_000 }
+    }
     /// A request must arrive whole within this time of its first byte (`limits.requestReadTimeout`).
-    var requestReadTimeout: Duration
+    var requestReadTimeout: Duration {
+        didSet { requestReadTimeoutNanoseconds = requestReadTimeout.nanosecondsClamped }
+    }
+    /// The bounds in nanoseconds, converted once: the connection's timer reads them on every request.
+    private(set) var connectionTimeoutNanoseconds: UInt64
+    private(set) var requestReadTimeoutNanoseconds: UInt64
+
+    init(maxHeaderBytes: Int, maxBodyBytes: Int, connectionTimeoutSeconds: Int32, requestReadTimeout: Duration) {
+        self.maxHeaderBytes = maxHeaderBytes
+        self.maxBodyBytes = maxBodyBytes
+        self.connectionTimeoutSeconds = connectionTimeoutSeconds
+        self.requestReadTimeout = requestReadTimeout
+        connectionTimeoutNanoseconds = UInt64(max(connectionTimeoutSeconds, 0)) * 1_000_000_000
+        requestReadTimeoutNanoseconds = requestReadTimeout.nanosecondsClamped
+    }
 
     var idleTimeout: Duration { .seconds(Int(connectionTimeoutSeconds)) }
     var writeStallTimeout: Duration { .seconds(Int(connectionTimeoutSeconds)) }

@@ -232,7 +232,10 @@ final class ServerConnection: TransportDelegate {
         let stream = RequestBodyStream(framing: head.framing)
         stream.onWantsMore = { [weak self] in self?.bodyWanted() }
         if sendContinue { stream.onStart = { [weak self] in self?.sendContinue() } }
-        streaming = (stream, BodyDecoder(framing: head.framing), since + server.limits.requestReadTimeout)
+        streaming = (
+            stream, BodyDecoder(framing: head.framing),
+            since.adding(nanoseconds: server.limits.requestReadTimeoutNanoseconds)
+        )
         dispatch(head, body: [], stream: stream)
         pumpBody()
     }
@@ -471,11 +474,11 @@ final class ServerConnection: TransportDelegate {
     // MARK: Timer
 
     private func updateTimer() {
-        let phaseDue = phase.deadline(limits: server.limits, queuedBytes: output.count, lastWrite: lastWrite)
-        guard let due = [phaseDue, streaming?.due].compactMap({ $0 }).min(), let timer else { return }
+        var due = phase.deadline(limits: server.limits, queuedBytes: output.count, lastWrite: lastWrite)
+        if let streamDue = streaming?.due { due = min(due ?? streamDue, streamDue) }
+        guard let due, let timer else { return }
         if let timerDue, timerDue <= due { return }
-        let now = server.loop.now
-        var timeout = maas_timeval_ms(Int64(due > now ? due.since(now).milliseconds.rounded(.up) : 0))
+        var timeout = maas_timeval_ms(server.loop.now.millisecondsRoundedUp(until: due))
         event_add(timer, &timeout)
         timerDue = due
     }

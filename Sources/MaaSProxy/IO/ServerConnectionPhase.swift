@@ -55,12 +55,13 @@ enum ServerConnectionPhase {
     /// When the timer must fire next; nil when nothing is timed.
     func deadline(limits: HTTPServerLimits, queuedBytes: Int) -> MonotonicInstant? {
         switch self {
-        case .accepted(let since): since + limits.requestReadTimeout
-        case .awaitingHead(let since, begun: false): since + limits.idleTimeout
-        case .awaitingHead(let since, begun: true): since + limits.requestReadTimeout
-        case .readingBody(_, _, _, let since): since + limits.requestReadTimeout
-        case .exchanging(let lastProgress): queuedBytes > 0 ? lastProgress + limits.writeStallTimeout : nil
-        case .closingAfterFlush(let since): since + limits.writeStallTimeout
+        case .accepted(let since): since.adding(nanoseconds: limits.requestReadTimeoutNanoseconds)
+        case .awaitingHead(let since, begun: false): since.adding(nanoseconds: limits.connectionTimeoutNanoseconds)
+        case .awaitingHead(let since, begun: true): since.adding(nanoseconds: limits.requestReadTimeoutNanoseconds)
+        case .readingBody(_, _, _, let since): since.adding(nanoseconds: limits.requestReadTimeoutNanoseconds)
+        case .exchanging(let lastProgress):
+            queuedBytes > 0 ? lastProgress.adding(nanoseconds: limits.connectionTimeoutNanoseconds) : nil
+        case .closingAfterFlush(let since): since.adding(nanoseconds: limits.connectionTimeoutNanoseconds)
         case .lingering(let until): until
         case .closed: nil
         }
@@ -73,7 +74,9 @@ enum ServerConnectionPhase {
         switch self {
         case .lingering, .closed: return deadline(limits: limits, queuedBytes: queuedBytes)
         default:
-            return queuedBytes > 0 ? lastWrite + limits.writeStallTimeout : deadline(limits: limits, queuedBytes: 0)
+            return queuedBytes > 0
+                ? lastWrite.adding(nanoseconds: limits.connectionTimeoutNanoseconds)
+                : deadline(limits: limits, queuedBytes: 0)
         }
     }
 
@@ -90,7 +93,7 @@ enum ServerConnectionPhase {
             return expiry(at: now, limits: limits, queuedBytes: queuedBytes)
         default:
             guard queuedBytes > 0 else { return expiry(at: now, limits: limits, queuedBytes: 0) }
-            return now >= lastWrite + limits.writeStallTimeout ? .stalled : .notYet
+            return now >= lastWrite.adding(nanoseconds: limits.connectionTimeoutNanoseconds) ? .stalled : .notYet
         }
     }
 

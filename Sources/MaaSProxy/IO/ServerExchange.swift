@@ -35,10 +35,9 @@ final class ServerExchange: @unchecked Sendable {
     private var bytesOut = 0
     private weak var connection: ServerConnection?
     private let server: HTTPServer
-    /// Called once if the client goes away before the answer ends.
-    private var onClientGone: (() -> Void)?
-    /// Called when everything queued for the client has been written (back-pressure).
-    var onDrained: (() -> Void)?
+    /// Whoever relays the answer: hears the client leave and drain. Held until the exchange ends
+    /// (the cycle with the relay ends there), so no weak reference is made per request.
+    private var observer: ExchangeObserver?
 
     /// The body as it streams in, when the server streams this request's body (then `body` is empty).
     let bodyStream: RequestBodyStream?
@@ -142,11 +141,12 @@ final class ServerExchange: @unchecked Sendable {
 
     // MARK: Streaming (SPEC 5.4)
 
-    /// `onGone` runs once if the client goes away before the answer ends. The connection reads the
-    /// client socket throughout, so a disconnect is seen as soon as it happens.
-    func watchClient(onGone: @escaping () -> Void) {
+    /// `observer` hears once if the client goes away before the answer ends (the connection reads
+    /// the client socket throughout, so a disconnect is seen as soon as it happens), and whenever
+    /// what was queued for the client has been written.
+    func observe(_ observer: ExchangeObserver) {
         guard case .waiting = state else { return }
-        onClientGone = onGone
+        self.observer = observer
     }
 
     /// Queues the head of a backend's answer, relayed (SPEC 5.4). With the backend's `Content-Length`
@@ -194,7 +194,7 @@ final class ServerExchange: @unchecked Sendable {
     }
 
     /// Queues `bytes` for the client and writes what the socket takes. Returns the bytes queued and
-    /// not yet written; above a bound the caller pauses its source until `onDrained`.
+    /// not yet written; above a bound the caller pauses its source until its observer hears `clientDrained`.
     @discardableResult
     func sendChunk(_ bytes: UnsafeRawBufferPointer, flush: Bool = true) -> Int {
         guard case .streaming(_, let framing) = state, let connection, bytes.count > 0 else {
@@ -244,7 +244,7 @@ final class ServerExchange: @unchecked Sendable {
 
     /// Everything queued for the client was written.
     func drained() {
-        if case .streaming = state { onDrained?() }
+        if case .streaming = state { observer?.clientDrained() }
     }
 
     /// The client connection closed before the answer ended.
@@ -257,16 +257,15 @@ final class ServerExchange: @unchecked Sendable {
         }
         state = .done
         notes.clientGone = true
-        let gone = onClientGone
-        onClientGone = nil
-        onDrained = nil
+        let gone = observer
+        observer = nil
         // Before the access line: the relay notes what the answer reported so far (SPEC 7).
-        gone?()
+        gone?.clientLeft()
         end(status: status, bytesOut: bytesOut)
     }
 
     private func end(status: Int, bytesOut: Int) {
-        onDrained = nil
+        observer = nil
         server.inFlight.decrement()
         server.onAnswered?(self, status, bytesOut)
     }
@@ -275,4 +274,12 @@ final class ServerExchange: @unchecked Sendable {
         if case .done = state { return }
         assertionFailure("answer out of turn")
     }
+}
+
+/// What an exchange tells the one relaying its answer. Loop-thread only.
+protocol ExchangeObserver: AnyObject {
+    /// The client left before the answer ended; called once, before the access line.
+    func clientLeft()
+    /// Everything queued for the client was written (back-pressure).
+    func clientDrained()
 }

@@ -512,8 +512,7 @@ final class UpstreamConnection: TransportDelegate {
     private func updateTimer() {
         guard let due = phase.deadline(deadlines), let timer else { return }
         if let timerDue, timerDue <= due { return }
-        let now = loop.now
-        var timeout = maas_timeval_ms(Int64(due > now ? due.since(now).milliseconds.rounded(.up) : 0))
+        var timeout = maas_timeval_ms(loop.now.millisecondsRoundedUp(until: due))
         event_add(timer, &timeout)
         timerDue = due
     }

@@ -69,23 +69,25 @@ final class ProxyMetrics: Sendable {
         activeStreams?.decrement()
     }
 
-    /// Time from sending a forwarded call to its response head.
-    func upstreamHeadReceived(model: String, latency: Duration) {
-        guard enabled else { return }
-        upstreamSeries.series(for: model) {
+    /// The histogram of the time from sending a forwarded call of `model` to its response head,
+    /// made on first use; nil when metrics are off. `RequestRecorder` keeps a worker's last at hand.
+    func upstreamHistogram(model: String) -> DurationHistogram? {
+        guard enabled else { return nil }
+        return upstreamSeries.series(for: model) {
             registry.makeDurationHistogram(
                 descriptor: Series.upstreamDuration,
                 labels: [("model", model)],
                 buckets: Self.latencyBuckets
             )
-        }.record(latency)
+        }
     }
 
-    /// One answered request.
-    func requestAnswered(route: String, model: String?, status: Int, duration: Duration) {
-        guard enabled else { return }
+    /// The series one answered request counts in (`requests_total` of its labels and the route's
+    /// duration histogram), made on first use; nil when metrics are off.
+    func requestSeries(route: String, model: String?, status: Int) -> (Counter, DurationHistogram)? {
+        guard enabled else { return nil }
         let labels = RequestLabels(route: route, model: model ?? "none", status: status)
-        let (counter, histogram) = requestSeries.series(for: labels) {
+        return requestSeries.series(for: labels) {
             (
                 registry.makeCounter(
                     descriptor: Series.requests,
@@ -98,8 +100,6 @@ final class ProxyMetrics: Sendable {
                 )
             )
         }
-        counter.increment()
-        histogram.record(duration)
     }
 
     /// The token series of `model` (SPEC 7), made on first use; nil when metrics are off.

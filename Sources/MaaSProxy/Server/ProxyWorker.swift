@@ -32,10 +32,12 @@ final class ProxyWorker: @unchecked Sendable {
             health: context.originHealth
         )
         modelsHandler = ModelsHandler(context: context, checker: checker)
+        let requests = RequestRecorder(metrics: context.metrics)
         forwardHandler = ForwardHandler(
             context: context,
             checker: checker,
             pool: pool,
+            requests: requests,
             scheme: context.listenerTLS == nil ? "http" : "https"
         )
         server = try HTTPServer(
@@ -52,15 +54,14 @@ final class ProxyWorker: @unchecked Sendable {
             self.route(exchange)
         }
         let accessLog = AccessLog(credentialIDs: context.credentialIDs)
-        let metrics = context.metrics
-        let usage = UsageRecorder(metrics: metrics)
+        let usage = UsageRecorder(metrics: context.metrics)
         server?.onAnswered = { exchange, status, bytesOut in
             accessLog.record(exchange, status: status, bytesOut: bytesOut)
             // With the access line, so a scrape never sees one without the other (SPEC 7).
             if let report = exchange.notes.usage, let model = exchange.notes.model {
                 usage.record(model: model, report)
             }
-            metrics.requestAnswered(
+            requests.answered(
                 route: exchange.notes.route,
                 model: exchange.notes.model,
                 status: status,
@@ -78,7 +79,7 @@ final class ProxyWorker: @unchecked Sendable {
         }
         server?.onRefused = { refused, bytesOut in
             accessLog.record(refused: refused, bytesOut: bytesOut)
-            metrics.requestAnswered(
+            requests.answered(
                 route: AccessLog.refusedRoute,
                 model: nil,
                 status: refused.error.status,
