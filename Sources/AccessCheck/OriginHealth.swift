@@ -41,6 +41,9 @@ public final class OriginHealth: Sendable {
         return state.withLock { $0.admit(origin, at: now) }
     }
 
+    /// Whether any origin is down now (read without the lock).
+    public var anyDown: Bool { downOrigins.load(ordering: .relaxed) > 0 }
+
     /// What is known of `origin`, changing nothing (the order probes start in).
     public func standing(of origin: BackendOrigin, now: MonotonicInstant) -> OriginStanding {
         state.withLock { $0.standing(of: origin, at: now) }

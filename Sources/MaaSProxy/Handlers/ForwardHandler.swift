@@ -42,7 +42,7 @@ final class ForwardHandler: @unchecked Sendable {
 
     func handle(_ exchange: ServerExchange) {
         // SPEC 5.2: 401 before anything else.
-        guard let credential = Credential(authorizationHeader: exchange.header("Authorization")) else {
+        guard let credential = Credential(authorizationHeader: exchange.header("authorization")) else {
             exchange.notes.route = "unauthenticated"
             return exchange.respond(.authorizationRequired)
         }
@@ -52,10 +52,10 @@ final class ForwardHandler: @unchecked Sendable {
         }
         let caller = Caller(
             credential: credential,
-            subscriptionHeaderValues: exchange.headerValues("X-MaaS-Subscription")
+            subscriptionHeaderValues: exchange.headerValues("x-maas-subscription")
         )
         let routing = context.routing()
-        if let match = routing.table.match(path: String(exchange.path)) {
+        if let match = routing.table.match(path: exchange.path) {
             exchange.notes.route = "path"
             return forwardByPath(exchange, match: match, caller: caller)
         }
@@ -73,7 +73,7 @@ final class ForwardHandler: @unchecked Sendable {
         let candidate = match.candidate
         exchange.notes.model = candidate.model.id.description
         guard candidate.model.isReady else { return exchange.respond(.modelNotReady) }
-        let url = match.upstreamURL(query: exchange.query.map(String.init))
+        let url = match.upstreamURL(query: exchange.query)
         // SPEC 5.2: kinds without a probe (ExternalModel) are admitted when Ready; their backend authenticates.
         guard candidate.probe != .none else { return send(exchange, to: url, candidate: candidate, caller: caller) }
         check(exchange, caller: caller, candidates: [candidate]) { [self] result in
@@ -106,7 +106,7 @@ final class ForwardHandler: @unchecked Sendable {
 
     private func forwardByBody(_ exchange: ServerExchange, body: [UInt8], candidates: [Candidate], caller: Caller) {
         let id: String
-        switch RequestBodyModel.read(body, contentType: exchange.header("Content-Type")) {
+        switch RequestBodyModel.read(body, contentType: exchange.header("content-type")) {
         case .invalidJSON: return exchange.respond(.invalidJSON)
         case .missingModel: return exchange.respond(.missingModel)
         case .malformed(let fault): return exchange.respond(.malformedForm(fault))
@@ -133,8 +133,8 @@ final class ForwardHandler: @unchecked Sendable {
             }
             exchange.notes.model = chosen.model.id.description
             guard chosen.model.isReady else { return exchange.respond(.modelNotReady) }
-            var url = chosen.endpoint.appendingPath(String(exchange.path))
-            url.query = exchange.query.map(String.init)
+            var url = chosen.endpoint.appendingPath(exchange.path)
+            url.query = exchange.query
             send(exchange, to: url, candidate: chosen, caller: caller, body: body)
         }
     }
@@ -150,7 +150,7 @@ final class ForwardHandler: @unchecked Sendable {
         candidates: [Candidate],
         then decide: @escaping @Sendable (AccessCheckResult) -> Void
     ) {
-        let bypassCache = CacheControl.requestsNoCache(exchange.headerValues("Cache-Control"))
+        let bypassCache = CacheControl.requestsNoCache(exchange.headerValues("cache-control"))
         checker.check(caller: caller, candidates: candidates, bypassCache: bypassCache, scheduler: exchange.loop) {
             result in
             exchange.notes.probes = result.probesSent

@@ -39,7 +39,7 @@ final class ModelsHandler {
             return exchange.respond(.methodNotAllowed(allow: "GET, HEAD"), extraHeaders: [noStore])
         }
         // SPEC 3 step 1: exactly this body, and no backend is contacted.
-        guard let credential = Credential(authorizationHeader: exchange.header("Authorization")) else {
+        guard let credential = Credential(authorizationHeader: exchange.header("authorization")) else {
             return exchange.respond(
                 status: 401,
                 headers: [HTTPHeader("Content-Type", "application/json"), noStore],
@@ -52,9 +52,9 @@ final class ModelsHandler {
         let candidates = context.routing().candidates
         let caller = Caller(
             credential: credential,
-            subscriptionHeaderValues: exchange.headerValues("X-MaaS-Subscription")
+            subscriptionHeaderValues: exchange.headerValues("x-maas-subscription")
         )
-        let bypassCache = CacheControl.requestsNoCache(exchange.headerValues("Cache-Control"))
+        let bypassCache = CacheControl.requestsNoCache(exchange.headerValues("cache-control"))
         let loop = exchange.loop
         let urls = context.configuration.listingURL
         checker.check(caller: caller, candidates: candidates, bypassCache: bypassCache, scheduler: loop) { result in

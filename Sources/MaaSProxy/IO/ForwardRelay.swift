@@ -187,7 +187,7 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler, Exchange
     func upstreamHead(_ head: ResponseHead) {
         guard case .waitingForHead = phase else { return }
         let status = head.status
-        pool.reportAnswered(origin)
+        if let connection { pool.reportAnswered(on: connection) }
         onHead(status)
         phase = .relaying(status: status)
         if forward.metersUsage && (200..<300).contains(status) {

@@ -10,8 +10,8 @@ import HTTP1
 final class ServerExchange: @unchecked Sendable {
     let head: RequestHead
     let method: String
-    /// The request target as received (origin-form `path?query`, or `*`).
-    let target: String
+    /// The path part of the target as received (before `?`; `*` for `OPTIONS *`).
+    let path: String
     let body: [UInt8]
     let receivedAt: MonotonicInstant
     let loop: EventLoop
@@ -21,8 +21,6 @@ final class ServerExchange: @unchecked Sendable {
     let isHTTP10: Bool
     /// Filled in by handlers for the access log.
     var notes = AccessNotes()
-    /// Where `?` is in `target` (its end when there is none): found once, read on every routing step.
-    private let queryMark: String.Index
 
     private enum State {
         case waiting
@@ -53,9 +51,7 @@ final class ServerExchange: @unchecked Sendable {
         server.inFlight.increment()
         receivedAt = loop.now
         method = head.method.name
-        let target = head.string(head.target)
-        self.target = target
-        queryMark = target.utf8.firstIndex(of: UInt8(ascii: "?")) ?? target.endIndex
+        path = head.path
         requestID = RequestID.resolve(head.value("x-request-id"), random: &server.loop.random)
         isHTTP10 = head.version == .http10
     }
@@ -66,36 +62,21 @@ final class ServerExchange: @unchecked Sendable {
     /// The client's address (for `X-Forwarded-For`).
     var peerAddress: String { connection?.peerAddress ?? "" }
 
-    /// The path part of the target (before `?`).
-    var path: Substring { target[..<queryMark] }
-
     /// The query without `?`, nil when there is none.
-    var query: Substring? {
-        queryMark == target.endIndex ? nil : target[target.utf8.index(after: queryMark)...]
+    var query: String? { head.query }
+
+    /// The first value of a header, matched ignoring ASCII case (`lowercasedName` given lowercased).
+    func header(_ lowercasedName: StaticString) -> String? {
+        head.value(lowercasedName)
     }
 
-    /// The first value of a header, matched case-insensitively.
-    func header(_ name: String) -> String? {
-        for field in head.fields where Self.nameMatches(field, name, in: head) { return head.string(field.value) }
-        return nil
-    }
-
-    /// Every value of a header, in the order received.
-    func headerValues(_ name: String) -> [String] {
+    /// Every value of a header, in the order received (`lowercasedName` given lowercased).
+    func headerValues(_ lowercasedName: StaticString) -> [String] {
         var values: [String] = []
-        for field in head.fields where Self.nameMatches(field, name, in: head) {
+        for field in head.fields where head.nameEquals(field, lowercasedName) {
             values.append(head.string(field.value))
         }
         return values
-    }
-
-    private static func nameMatches(_ field: HeaderField, _ name: String, in head: RequestHead) -> Bool {
-        var name = name
-        return name.withUTF8 { utf8 in
-            head.bytes.withUnsafeBytes { bytes in
-                ASCIICase.equal(UnsafeRawBufferPointer(rebasing: bytes[field.name]), UnsafeRawBufferPointer(utf8))
-            }
-        }
     }
 
     var isAnswered: Bool {

@@ -136,6 +136,8 @@ final class UpstreamConnection: TransportDelegate {
     private var timerDue: MonotonicInstant?
     /// When it last went back to the pool.
     var idleSince = MonotonicInstant(nanoseconds: 0)
+    /// When an answer on it was last reported to backend health (`reportAnswered(on:)`).
+    var lastAnswerReported: MonotonicInstant?
     /// Called when an idle connection is closed by its backend, so the pool forgets it.
     var onIdleClose: ((UpstreamConnection) -> Void)?
     /// True when the connection can carry another request.

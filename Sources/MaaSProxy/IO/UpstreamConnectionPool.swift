@@ -41,7 +41,6 @@ final class UpstreamConnectionPool {
     func acquire(_ origin: UpstreamOrigin) -> (connection: UpstreamConnection, reused: Bool)? {
         let now = loop.now
         while let connection = idle[origin]?.popLast() {
-            connection.onIdleClose = nil
             guard connection.isIdle else { continue }
             if now.since(connection.idleSince) < idleRetirement { return (connection, true) }
             // Retired; the older ones below it are older still.
@@ -54,19 +53,21 @@ final class UpstreamConnectionPool {
         case "https" where tls != nil: break
         default: return nil
         }
-        return (UpstreamConnection(origin: origin, loop: loop, tls: tls), false)
+        let connection = UpstreamConnection(origin: origin, loop: loop, tls: tls)
+        // Set once: a connection its backend closes while it is idle in the list leaves it.
+        connection.onIdleClose = { [unowned self] closed in self.forget(closed) }
+        return (connection, false)
     }
 
     /// Returns a connection after its request ended; one that is not `reusable`, or beyond the idle
     /// limit, is closed.
     func release(_ connection: UpstreamConnection, reusable: Bool) {
         guard reusable, connection.isReusable, connection.isIdle else { return connection.close() }
-        var list = idle[connection.origin, default: []]
-        guard list.count < maxIdlePerOrigin else { return connection.close() }
         connection.idleSince = loop.now
-        connection.onIdleClose = { [unowned self] closed in self.forget(closed) }
-        list.append(connection)
-        idle[connection.origin] = list
+        // Appended in place: a copy of the list, taken out and put back, would be copied whole.
+        if !idle[connection.origin, default: []].appendIfRoom(connection, limit: maxIdlePerOrigin) {
+            connection.close()
+        }
     }
 
     /// An idle connection its backend closed.
@@ -76,10 +77,30 @@ final class UpstreamConnectionPool {
 }
 
 extension UpstreamConnectionPool {
-    /// Tells the health registry that a call to `origin` received a status (SPEC 3.2: up).
+    /// Tells the health registry that a call to `origin` received a status (SPEC 3.2: up): every
+    /// probe's answer counts (an unanswered probe asks whether its origin answered since).
     func reportAnswered(_ origin: UpstreamOrigin) {
         health?.answered(origin, now: loop.now)
     }
+
+    /// Tells the health registry that a forwarded call on `connection` received a status (SPEC 3.2: up).
+    /// While no origin is down, a connection reports at most every `answerReportInterval`: the
+    /// registry is shared by every worker behind one lock, and an answer changes nothing in it but
+    /// the time of the origin's last answer (docs/health.md).
+    func reportAnswered(on connection: UpstreamConnection) {
+        guard let health else { return }
+        let now = loop.now
+        if !health.anyDown, let last = connection.lastAnswerReported,
+            now < last.adding(nanoseconds: Self.answerReportInterval)
+        {
+            return
+        }
+        connection.lastAnswerReported = now
+        health.answered(connection.origin, now: now)
+    }
+
+    /// 100 ms in nanoseconds.
+    static let answerReportInterval: UInt64 = 100_000_000
 
     /// Tells the health registry how a call to `origin` sent at `sentAt` failed before a status.
     /// - Parameter probe: a probe's timeout is its check's deadline, "no answer before the
@@ -95,5 +116,14 @@ extension UpstreamConnectionPool {
         case .unanswered, .none:
             health.released(origin, sentAt: sentAt)
         }
+    }
+}
+
+extension Array where Element == UpstreamConnection {
+    /// Appends `connection` when fewer than `limit` are held.
+    fileprivate mutating func appendIfRoom(_ connection: UpstreamConnection, limit: Int) -> Bool {
+        guard count < limit else { return false }
+        append(connection)
+        return true
     }
 }

@@ -26,7 +26,7 @@ struct AccessLog: Sendable {
         guard level.current <= .info else { return }
         let notes = exchange.notes
         write(requestID: exchange.requestID, method: exchange.method) { line in
-            line.field("path", String(exchange.path))
+            line.field("path", exchange.path)
             line.field("route", notes.route)
             if let model = notes.model { line.field("model", model) }
             line.key("status")
@@ -70,12 +70,12 @@ struct AccessLog: Sendable {
                 line.key("probes")
                 line.number(Int64(probes))
             }
-            let authorization = exchange.header("Authorization")
+            let authorization = exchange.header("authorization")
             line.field("authorization", SensitiveHeader.presence(authorization))
             if let credential = Credential(authorizationHeader: authorization) {
                 line.field("credentialId", credentialIDs.id(for: credential))
             }
-            if let subscription = Self.subscription(exchange.headerValues("X-MaaS-Subscription")) {
+            if let subscription = Self.subscription(exchange.headerValues("x-maas-subscription")) {
                 line.field("subscription", subscription)
             }
         }

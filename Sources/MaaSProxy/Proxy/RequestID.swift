@@ -26,13 +26,13 @@ enum RequestID {
     /// 32 hex digits from the system's random source.
     static func generate(random: inout some RandomNumberGenerator) -> String {
         let digits: StaticString = "0123456789abcdef"
-        let words = (random.next() as UInt64, random.next() as UInt64)
+        let high = random.next() as UInt64
+        let low = random.next() as UInt64
         return String(unsafeUninitializedCapacity: 32) { buffer in
-            for (offset, word) in [words.0, words.1].enumerated() {
-                for nibble in 0..<16 {
-                    let value = Int((word >> UInt64(60 - nibble * 4)) & 0xF)
-                    buffer[offset * 16 + nibble] = digits.utf8Start[value]
-                }
+            for nibble in 0..<16 {
+                let shift = UInt64(60 - nibble * 4)
+                buffer[nibble] = digits.utf8Start[Int((high >> shift) & 0xF)]
+                buffer[16 + nibble] = digits.utf8Start[Int((low >> shift) & 0xF)]
             }
             return 32
         }
