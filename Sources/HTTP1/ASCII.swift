@@ -1,5 +1,6 @@
 /// Byte constants, a 256-entry byte-class table and the small scanning helpers the HTTP/1.1 grammar needs
 /// (RFC 9110 section 5.6, RFC 9112). Everything works on raw bytes: nothing here creates a `String`.
+@usableFromInline
 enum ASCII {
     static let cr: UInt8 = 0x0D
     static let lf: UInt8 = 0x0A
@@ -73,11 +74,11 @@ enum ASCII {
     }
 
     /// `byte` with A–Z mapped to a–z.
-    @inline(__always)
+    @inlinable @inline(__always)
     static func lower(_ byte: UInt8) -> UInt8 { byte &- 0x41 < 26 ? byte | 0x20 : byte }
 
     /// Whether `p[range]` equals `lowercased` ignoring ASCII case. `lowercased` must be given in lower case.
-    @inline(__always)
+    @inlinable @inline(__always)
     static func equalsLowercased(_ p: UnsafePointer<UInt8>, _ range: Range<Int>, _ lowercased: StaticString) -> Bool {
         let count = lowercased.utf8CodeUnitCount
         guard range.count == count else { return false }
@@ -128,6 +129,7 @@ enum ASCII {
     }
 
     /// Whether `bytes[range]` equals `lowercased` ignoring ASCII case.
+    @inlinable
     static func equalsLowercased(_ bytes: [UInt8], _ range: Range<Int>, _ lowercased: StaticString) -> Bool {
         guard range.count == lowercased.utf8CodeUnitCount, range.lowerBound >= 0, range.upperBound <= bytes.count
         else { return false }

@@ -1,6 +1,8 @@
 /// Field look-ups shared by `RequestHead` and `ResponseHead`.
+@usableFromInline
 enum HeadFields {
     /// Index of the first field of `fields` whose name is `lowercasedName`, ignoring ASCII case.
+    @inlinable
     static func first(_ bytes: [UInt8], _ fields: [HeaderField], _ lowercasedName: StaticString) -> Int? {
         bytes.withUnsafeBufferPointer { buffer -> Int? in
             guard let base = buffer.baseAddress else { return nil }
