@@ -10,12 +10,6 @@ extension EndpointURL {
 
     public var isDefaultPort: Bool { (scheme == "http" && port == 80) || (scheme == "https" && port == 443) }
 
-    /// The `Host` header value: host (IPv6 bracketed) and the port unless it is the scheme's default.
-    public var hostHeader: String {
-        let bracketed = host.contains(Character(":")) ? "[\(host)]" : host
-        return isDefaultPort ? bracketed : "\(bracketed):\(port)"
-    }
-
     /// Origin-form request target: the path (at least `/`) and the query.
     public var requestTarget: String {
         let base = path.isEmpty ? "/" : path

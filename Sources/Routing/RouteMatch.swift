@@ -2,12 +2,23 @@
 /// path after its prefix.
 public struct RouteMatch: Sendable, Hashable {
     public var route: Route
-    /// The request path after the prefix: empty, or starting with `/`.
-    public var remainder: String
+    /// The request path after the prefix, as a slice of the path matched: routing copies nothing,
+    /// and `upstreamPath` builds the one string the upstream request needs (issue 10).
+    public var rest: Substring
 
     public init(route: Route, remainder: String) {
+        self.init(route: route, rest: remainder[...])
+    }
+
+    public init(route: Route, rest: Substring) {
         self.route = route
-        self.remainder = remainder
+        self.rest = rest
+    }
+
+    /// The request path after the prefix: empty, or starting with `/`.
+    public var remainder: String {
+        get { String(rest) }
+        set { rest = newValue[...] }
     }
 
     public var candidate: Candidate { route.candidate }
@@ -17,10 +28,13 @@ public struct RouteMatch: Sendable, Hashable {
     /// The upstream path: the endpoint's path (trailing `/` removed) followed by `remainder`, or
     /// the endpoint's path as written when the request named the prefix exactly.
     public var upstreamPath: String {
-        guard !remainder.isEmpty else { return endpoint.path }
-        var base = Substring(endpoint.path)
-        while base.hasSuffix("/") { base = base.dropLast() }
-        return base + remainder
+        guard !rest.isEmpty else { return endpoint.path }
+        let base = route.candidate.basePath
+        var path = ""
+        path.reserveCapacity(base.utf8.count + rest.utf8.count)
+        path.append(base)
+        path.append(contentsOf: rest)
+        return path
     }
 
     /// Where to send the request: the endpoint's scheme, host and port, `upstreamPath`, and the

@@ -71,13 +71,13 @@ final class ForwardHandler: @unchecked Sendable {
 
     private func forwardByPath(_ exchange: ServerExchange, match: RouteMatch, caller: Caller) {
         let candidate = match.candidate
-        exchange.notes.model = candidate.model.id.description
+        exchange.notes.model = candidate.idText
         guard candidate.model.isReady else { return exchange.respond(.modelNotReady) }
         let url = match.upstreamURL(query: exchange.query)
         // SPEC 5.2: kinds without a probe (ExternalModel) are admitted when Ready; their backend authenticates.
-        guard candidate.probe != .none else { return send(exchange, to: url, candidate: candidate, caller: caller) }
+        guard candidate.hasProbe else { return send(exchange, to: url, candidate: candidate, caller: caller) }
         check(exchange, caller: caller, candidates: [candidate]) { [self] result in
-            guard let decision = result.decisions[candidate.model.id] else {
+            guard let decision = result.decision(for: candidate.id) else {
                 return exchange.respond(.modelAccessDenied)
             }
             switch decision.outcome {
@@ -131,7 +131,7 @@ final class ForwardHandler: @unchecked Sendable {
                 let urls = context.configuration.listingURL
                 return exchange.respond(.ambiguousModel(urls: matches.map(urls.url(of:)).sorted()))
             }
-            exchange.notes.model = chosen.model.id.description
+            exchange.notes.model = chosen.idText
             guard chosen.model.isReady else { return exchange.respond(.modelNotReady) }
             var url = chosen.endpoint.appendingPath(exchange.path)
             url.query = exchange.query
@@ -200,7 +200,7 @@ final class ForwardHandler: @unchecked Sendable {
         let checker = self.checker
         let requests = self.requests
         let metrics = context.metrics
-        let model = candidate.model.id.description
+        let model = candidate.idText
         let sentAt = exchange.loop.now
         metrics.forwardStarted()
         ForwardRelay.start(
