@@ -2,38 +2,26 @@ import Routing
 
 /// The decision-cache key (SPEC 4): the credential digest, the model's identity and its endpoint.
 ///
-/// Hashed from the digest and a hash of the model and endpoint computed once per candidate
-/// (`Candidate.targetHash`), not from the two strings on every lookup (issue 10). Equality still
-/// compares every field.
+/// The model and endpoint are held as the candidate's shared `CandidateIdentity`: a key made on
+/// the forwarding path copies, hashes and compares no strings (issue 10).
 public struct DecisionKey: Hashable, Sendable {
     public let credential: CredentialDigest
-    public let model: ModelID
-    public let endpoint: String
-    /// `Candidate.targetHash(model: model, endpoint: endpoint)`.
-    private let targetHash: Int
+    public let target: CandidateIdentity
 
     public init(credential: CredentialDigest, model: ModelID, endpoint: String) {
-        self.credential = credential
-        self.model = model
-        self.endpoint = endpoint
-        self.targetHash = Candidate.targetHash(model: model, endpoint: endpoint)
+        self.init(credential: credential, target: CandidateIdentity(model: model, endpoint: endpoint))
     }
 
-    /// The key of `candidate`: the same as from its `id` and `endpointText`, with the hash it has already.
+    /// The key of `candidate`: equal to the key of its `id` and `endpointText`.
     public init(credential: CredentialDigest, candidate: Candidate) {
+        self.init(credential: credential, target: candidate.identity)
+    }
+
+    public init(credential: CredentialDigest, target: CandidateIdentity) {
         self.credential = credential
-        self.model = candidate.id
-        self.endpoint = candidate.endpointText
-        self.targetHash = candidate.targetHash
+        self.target = target
     }
 
-    public static func == (lhs: DecisionKey, rhs: DecisionKey) -> Bool {
-        lhs.targetHash == rhs.targetHash && lhs.credential == rhs.credential && lhs.model == rhs.model
-            && lhs.endpoint == rhs.endpoint
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(credential)
-        hasher.combine(targetHash)
-    }
+    public var model: ModelID { target.model }
+    public var endpoint: String { target.endpoint }
 }

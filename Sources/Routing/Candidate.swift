@@ -34,17 +34,8 @@ public struct Candidate: Hashable, Sendable {
     public var hasProbe: Bool { details.hasProbe }
     /// `endpoint.path` without its trailing `/`s.
     public var basePath: String { details.basePath }
-    /// A hash of `id` and `endpointText`, the same for equal candidates within this process:
-    /// decision-cache keys hash it instead of the two strings on every lookup.
-    public var targetHash: Int { details.targetHash }
-
-    /// The `targetHash` of a candidate with this model id and endpoint text.
-    public static func targetHash(model: ModelID, endpoint: String) -> Int {
-        var hasher = Hasher()
-        hasher.combine(model)
-        hasher.combine(endpoint)
-        return hasher.finalize()
-    }
+    /// `id` and `endpointText` as one shared object: what decision-cache keys hold.
+    public var identity: CandidateIdentity { details.identity }
 
     public static func == (lhs: Candidate, rhs: Candidate) -> Bool {
         lhs.details === rhs.details

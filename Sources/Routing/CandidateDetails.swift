@@ -16,9 +16,8 @@ final class CandidateDetails: Sendable {
     /// `endpoint.path` without its trailing `/`s: what a path-routed request's remainder is
     /// appended to (SPEC 5.1 step 1).
     let basePath: String
-    /// A hash of `id` and `endpointText` for this process: the decision-cache key (SPEC 4) is
-    /// hashed from it and the credential digest instead of from three strings per lookup.
-    let targetHash: Int
+    /// `id` and `endpointText` for decision-cache keys (SPEC 4).
+    let identity: CandidateIdentity
 
     init(model: MaaSModel, probe: ProbeSpec, endpoint: EndpointURL) {
         self.model = model
@@ -31,7 +30,6 @@ final class CandidateDetails: Sendable {
         var base = Substring(endpoint.path)
         while base.hasSuffix("/") { base = base.dropLast() }
         self.basePath = String(base)
-        self.targetHash = Candidate.targetHash(model: id, endpoint: endpointText)
+        self.identity = CandidateIdentity(model: id, endpoint: endpointText)
     }
-
 }

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Routing by path (SPEC 5.1 step 1): every candidate model has a route prefix, and a request goes
 /// to the model with the longest prefix that matches whole path segments.
 ///
@@ -86,8 +88,7 @@ public struct RouteTable: Sendable {
             return index.longestPrefix(of: bytes)
         }
         guard let found else { return nil }
-        let end = path.utf8.index(path.startIndex, offsetBy: found.length)
-        return RouteMatch(route: routes[found.value], rest: path[end...])
+        return RouteMatch(route: routes[found.value], path: path, restStart: found.length)
     }
 
     /// True when a segment is `.` or `..` once `%2e` is read as `.` and `%2f`, `%5c` and `\` as `/`.
@@ -125,25 +126,10 @@ public struct RouteTable: Sendable {
         return dots == 1 || dots == 2
     }
 
-    /// True when `bytes` holds a `.` or a `%`, looked for eight bytes at a time.
+    /// True when `bytes` holds a `.` or a `%`.
     private static func contains(dotOrPercentIn bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = bytes.baseAddress else { return false }
-        let raw = UnsafeRawPointer(base)
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        var offset = 0
-        while offset + 8 <= bytes.count {
-            let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-            let dot = word ^ (ones &* UInt64(UInt8(ascii: ".")))
-            let percent = word ^ (ones &* UInt64(UInt8(ascii: "%")))
-            // (x - 0x01…) & ~x & 0x80… is non-zero exactly when some byte of x is zero.
-            if ((dot &- ones) & ~dot | (percent &- ones) & ~percent) & highs != 0 { return true }
-            offset += 8
-        }
-        while offset < bytes.count {
-            if bytes[offset] == UInt8(ascii: ".") || bytes[offset] == UInt8(ascii: "%") { return true }
-            offset += 1
-        }
-        return false
+        return memchr(base, Int32(UInt8(ascii: ".")), bytes.count) != nil
+            || memchr(base, Int32(UInt8(ascii: "%")), bytes.count) != nil
     }
 }

@@ -36,7 +36,8 @@ struct CandidateTests {
         #expect(changed.id == ModelID(namespace: "ns", name: "other"))
         #expect(!changed.hasProbe)
         #expect(changed != original)
-        #expect(changed.targetHash != original.targetHash)
+        #expect(changed.identity != original.identity)
+        #expect(changed.identity.model == changed.id)
     }
 
     @Test func equalCandidatesBuiltApartAreEqualAndHashAlike() {
@@ -44,8 +45,14 @@ struct CandidateTests {
         let other = Self.candidate()
         #expect(one == other)
         #expect(one.hashValue == other.hashValue)
-        #expect(one.targetHash == other.targetHash)
-        #expect(one.targetHash == Candidate.targetHash(model: one.id, endpoint: one.endpointText))
+        #expect(one.identity == other.identity)
+        #expect(one.identity !== other.identity)
+        #expect(one.identity.hashValue == other.identity.hashValue)
+        #expect(one.identity == CandidateIdentity(model: one.id, endpoint: one.endpointText))
+        #expect(one.identity != CandidateIdentity(model: one.id, endpoint: one.endpointText + "x"))
+        #expect(
+            one.identity != CandidateIdentity(model: ModelID(namespace: "ns", name: "n"), endpoint: one.endpointText)
+        )
         #expect(Set([one, other, Self.candidate("n")]).count == 2)
         var renamed = one
         renamed.model.name = "m"

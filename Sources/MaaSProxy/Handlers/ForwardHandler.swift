@@ -118,7 +118,7 @@ final class ForwardHandler: @unchecked Sendable {
         check(exchange, caller: caller, candidates: candidates) { [self] result in
             var matches: [Candidate] = []
             for candidate in candidates {
-                guard let decision = result.decisions[candidate.model.id], decision.isGranted,
+                guard let decision = result.decision(for: candidate.id), decision.isGranted,
                     ModelListing.serves(id, candidate: candidate, granted: decision)
                         // SPEC 1: a MaaSModelRef's resolved alias names it too, never listed.
                         || candidate.model.resolvedModelAlias == id
