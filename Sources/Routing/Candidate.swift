@@ -32,6 +32,8 @@ public struct Candidate: Hashable, Sendable {
     public var idText: String { details.idText }
     /// False for kinds without a probe (`probe == .none`).
     public var hasProbe: Bool { details.hasProbe }
+    /// `model.isReady`, without copying the model.
+    public var isReady: Bool { details.isReady }
     /// `endpoint.path` without its trailing `/`s.
     public var basePath: String { details.basePath }
     /// `id` and `endpointText` as one shared object: what decision-cache keys hold.

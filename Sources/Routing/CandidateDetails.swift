@@ -13,6 +13,8 @@ final class CandidateDetails: Sendable {
     let idText: String
     /// `probe != .none`.
     let hasProbe: Bool
+    /// `model.isReady`.
+    let isReady: Bool
     /// `endpoint.path` without its trailing `/`s: what a path-routed request's remainder is
     /// appended to (SPEC 5.1 step 1).
     let basePath: String
@@ -27,6 +29,7 @@ final class CandidateDetails: Sendable {
         self.id = model.id
         self.idText = model.id.description
         self.hasProbe = probe != .none
+        self.isReady = model.isReady
         var base = Substring(endpoint.path)
         while base.hasSuffix("/") { base = base.dropLast() }
         self.basePath = String(base)

@@ -1,39 +1,40 @@
 /// The result of routing a request path (SPEC 5.1 step 1): the matched route and the rest of the
 /// path after its prefix.
 ///
-/// Holds the path as given and where the rest starts: routing copies nothing, and
-/// `upstreamPath` builds the one string the upstream request needs (issue 10).
+/// Holds the string the path was read from and UTF-8 offsets into it: routing copies nothing,
+/// and `upstreamPath` is the request path itself when the prefix is the endpoint's path (issue 10).
 public struct RouteMatch: Sendable, Hashable {
-    public var route: Route
-    /// The path matched (or, from `init(route:remainder:)`, the remainder alone).
-    private var path: Substring
-    /// The UTF-8 offset in `path` where the remainder starts.
-    private var restStart: Int
+    public let route: Route
+    /// The path matched, or the request target it is the start of.
+    private let text: String
+    /// Where the path is in `text`, in UTF-8 offsets.
+    private let path: Range<Int>
+    /// Where the part after the prefix starts in `text`.
+    private let restStart: Int
 
     public init(route: Route, remainder: String) {
-        self.init(route: route, path: remainder[...], restStart: 0)
+        let text = route.prefix + remainder
+        self.init(route: route, text: text, path: 0..<text.utf8.count, restStart: route.prefix.utf8.count)
     }
 
-    /// A match of `path` whose first `restStart` UTF-8 bytes are the route's prefix.
-    init(route: Route, path: Substring, restStart: Int) {
+    /// A match of `text[path]` (UTF-8 offsets) whose bytes up to `restStart` are `route.prefix`.
+    init(route: Route, text: String, path: Range<Int>, restStart: Int) {
         self.route = route
+        self.text = text
         self.path = path
         self.restStart = restStart
     }
 
     /// The request path after the prefix, as a slice of the path matched: empty, or starting with `/`.
     public var rest: Substring {
-        path[path.utf8.index(path.startIndex, offsetBy: restStart)...]
+        let utf8 = text.utf8
+        return text[
+            utf8.index(utf8.startIndex, offsetBy: restStart)..<utf8.index(utf8.startIndex, offsetBy: path.upperBound)
+        ]
     }
 
     /// `rest` as a string of its own.
-    public var remainder: String {
-        get { String(rest) }
-        set {
-            path = newValue[...]
-            restStart = 0
-        }
-    }
+    public var remainder: String { String(rest) }
 
     public var candidate: Candidate { route.candidate }
     public var model: MaaSModel { route.model }
@@ -42,21 +43,24 @@ public struct RouteMatch: Sendable, Hashable {
     /// The upstream path: the endpoint's path (trailing `/` removed) followed by `remainder`, or
     /// the endpoint's path as written when the request named the prefix exactly.
     public var upstreamPath: String {
-        var path = self.path
-        let restStart = self.restStart
-        return path.withUTF8 { bytes in
-            let rest = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[restStart...])
-            guard !rest.isEmpty else { return endpoint.path }
-            var base = route.candidate.basePath
-            return base.withUTF8 { base in
-                String(unsafeUninitializedCapacity: base.count + rest.count) { output in
-                    let raw = UnsafeMutableRawBufferPointer(output)
-                    raw.copyMemory(from: UnsafeRawBufferPointer(base))
-                    UnsafeMutableRawBufferPointer(rebasing: raw[base.count...]).copyMemory(from: rest)
-                    return base.count + rest.count
-                }
-            }
+        guard restStart < path.upperBound else { return endpoint.path }
+        let base = route.candidate.basePath
+        // The usual route: the prefix is the endpoint's path, so base + rest is the path received.
+        if base == route.prefix {
+            if path.lowerBound == 0 && path.upperBound == text.utf8.count { return text }
+            let utf8 = text.utf8
+            return String(
+                text[
+                    utf8.index(
+                        utf8.startIndex,
+                        offsetBy: path.lowerBound
+                    )..<utf8.index(utf8.startIndex, offsetBy: path.upperBound)
+                ]
+            )
         }
+        var upstream = base
+        upstream.append(contentsOf: rest)
+        return upstream
     }
 
     /// Where to send the request: the endpoint's scheme, host and port, `upstreamPath`, and the
@@ -71,7 +75,7 @@ public struct RouteMatch: Sendable, Hashable {
         return url
     }
 
-    // The same route and rest, whatever path they were cut from.
+    // The same route and rest, whatever string they were read from.
     public static func == (lhs: RouteMatch, rhs: RouteMatch) -> Bool {
         lhs.route == rhs.route && lhs.rest == rhs.rest
     }

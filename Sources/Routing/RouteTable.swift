@@ -22,7 +22,11 @@ public struct RouteTable: Sendable {
     public init(candidates: [Candidate]) {
         var claims: [String: [Candidate]] = [:]
         for candidate in candidates {
-            let prefix = Self.routePrefix(for: candidate.model, endpoint: candidate.endpoint)
+            // `routePrefix(for:endpoint:)`, sharing the candidate's string: `RouteMatch.upstreamPath`
+            // then sees at a glance that the prefix is the endpoint's path.
+            let prefix =
+                candidate.basePath.isEmpty
+                ? Self.routePrefix(for: candidate.model, endpoint: candidate.endpoint) : candidate.basePath
             claims[prefix, default: []].append(candidate)
         }
         var routes: [Route] = []
@@ -77,18 +81,34 @@ public struct RouteTable: Sendable {
     ///
     /// Allocates nothing: the match holds the rest of `path` as a slice of it.
     public func match(path: String) -> RouteMatch? {
-        match(path: path[...])
+        var text = path
+        let found = text.withUTF8 { Self.find(in: $0, index: index) }
+        guard let found else { return nil }
+        return RouteMatch(
+            route: routes[found.value],
+            text: text,
+            path: 0..<text.utf8.count,
+            restStart: found.length
+        )
     }
 
     /// `match(path:)` for a slice of the request target, without copying it.
     public func match(path: Substring) -> RouteMatch? {
         var path = path
-        let found = path.withUTF8 { bytes -> (value: Int, length: Int)? in
-            guard bytes.first == UInt8(ascii: "/"), !Self.hasDotSegment(bytes) else { return nil }
-            return index.longestPrefix(of: bytes)
-        }
+        let found = path.withUTF8 { Self.find(in: $0, index: index) }
         guard let found else { return nil }
-        return RouteMatch(route: routes[found.value], path: path, restStart: found.length)
+        let start = path.base.utf8.distance(from: path.base.startIndex, to: path.startIndex)
+        return RouteMatch(
+            route: routes[found.value],
+            text: path.base,
+            path: start..<start + path.utf8.count,
+            restStart: start + found.length
+        )
+    }
+
+    private static func find(in path: UnsafeBufferPointer<UInt8>, index: PrefixIndex) -> (value: Int, length: Int)? {
+        guard path.first == UInt8(ascii: "/"), !hasDotSegment(path) else { return nil }
+        return index.longestPrefix(of: path)
     }
 
     /// True when a segment is `.` or `..` once `%2e` is read as `.` and `%2f`, `%5c` and `\` as `/`.

@@ -72,9 +72,21 @@ struct RouteTableReferenceTests {
         #expect(match?.route.prefix == expected?.prefix)
         #expect(match?.remainder == expected?.remainder)
         #expect(match?.rest == expected?.remainder[...])
-        // A slice of a longer target routes exactly as the same path on its own.
+        // A slice of a longer string routes exactly as the same path on its own.
         let target = path + "?q=1"
         let slice = target[..<target.index(target.endIndex, offsetBy: -4)]
         #expect(Self.table.match(path: slice) == match)
+        let padded = "##" + path + "?q"
+        let inner = padded.dropFirst(2).dropLast(2)
+        #expect(Self.table.match(path: inner) == match)
+        guard let match else { return }
+        // The endpoint's path without trailing `/`, then the rest; the endpoint's path alone for none.
+        var base = Substring(match.endpoint.path)
+        while base.hasSuffix("/") { base = base.dropLast() }
+        let upstream = match.remainder.isEmpty ? match.endpoint.path : String(base) + match.remainder
+        #expect(match.upstreamPath == upstream)
+        #expect(Self.table.match(path: slice)?.upstreamPath == upstream)
+        #expect(Self.table.match(path: inner)?.upstreamPath == upstream)
+        #expect(RouteMatch(route: match.route, remainder: match.remainder).upstreamPath == upstream)
     }
 }

@@ -72,7 +72,7 @@ final class ForwardHandler: @unchecked Sendable {
     private func forwardByPath(_ exchange: ServerExchange, match: RouteMatch, caller: Caller) {
         let candidate = match.candidate
         exchange.notes.model = candidate.idText
-        guard candidate.model.isReady else { return exchange.respond(.modelNotReady) }
+        guard candidate.isReady else { return exchange.respond(.modelNotReady) }
         let url = match.upstreamURL(query: exchange.query)
         // SPEC 5.2: kinds without a probe (ExternalModel) are admitted when Ready; their backend authenticates.
         guard candidate.hasProbe else { return send(exchange, to: url, candidate: candidate, caller: caller) }
@@ -132,7 +132,7 @@ final class ForwardHandler: @unchecked Sendable {
                 return exchange.respond(.ambiguousModel(urls: matches.map(urls.url(of:)).sorted()))
             }
             exchange.notes.model = chosen.idText
-            guard chosen.model.isReady else { return exchange.respond(.modelNotReady) }
+            guard chosen.isReady else { return exchange.respond(.modelNotReady) }
             var url = chosen.endpoint.appendingPath(exchange.path)
             url.query = exchange.query
             send(exchange, to: url, candidate: chosen, caller: caller, body: body)
