@@ -55,20 +55,22 @@ struct PrefixIndex: Sendable {
     func longestPrefix(of path: UnsafeBufferPointer<UInt8>) -> (value: Int, length: Int)? {
         guard let base = path.baseAddress else { return nil }
         return bytes.withUnsafeBufferPointer { keys in
-            for group in groups where group.length <= path.count {
-                let length = group.length
-                guard length == path.count || path[length] == UInt8(ascii: "/") else { continue }
-                // Binary search of the group's sorted keys.
-                var low = 0
-                var high = group.count
-                while low < high {
-                    let middle = (low + high) / 2
-                    let order = memcmp(keys.baseAddress! + group.start + middle * length, base, length)
-                    if order == 0 { return (values[group.first + middle], length) }
-                    if order < 0 { low = middle + 1 } else { high = middle }
+            groups.withUnsafeBufferPointer { groups in
+                for group in groups where group.length <= path.count {
+                    let length = group.length
+                    guard length == path.count || base[length] == UInt8(ascii: "/") else { continue }
+                    // Binary search of the group's sorted keys.
+                    var low = 0
+                    var high = group.count
+                    while low < high {
+                        let middle = (low + high) / 2
+                        let order = memcmp(keys.baseAddress! + group.start + middle * length, base, length)
+                        if order == 0 { return (values[group.first + middle], length) }
+                        if order < 0 { low = middle + 1 } else { high = middle }
+                    }
                 }
+                return nil
             }
-            return nil
         }
     }
 }

@@ -13,6 +13,8 @@ public struct RouteTable: Sendable {
     /// Each prefix's position in `routes`: the routes are held once (a 20 000-model catalog's
     /// routes are several megabytes; issue 13's catalog memory), the prefixes' bytes once more.
     private let index: PrefixIndex
+    /// Whether each route's prefix holds a `.` or `..` segment: such a route matches nothing.
+    private let dotted: [Bool]
 
     public static let empty = RouteTable(candidates: [])
 
@@ -48,6 +50,10 @@ public struct RouteTable: Sendable {
         claims = [:]
         routes.sort { $0.prefix < $1.prefix }
         self.index = PrefixIndex(routes.enumerated().map { (key: $1.prefix, value: $0) })
+        self.dotted = routes.map { route in
+            var prefix = route.prefix
+            return prefix.withUTF8 { Self.hasDotSegment($0) }
+        }
         self.routes = routes
         self.conflicts = conflicts.sorted { $0.prefix < $1.prefix }
     }
@@ -82,7 +88,7 @@ public struct RouteTable: Sendable {
     /// Allocates nothing: the match holds the rest of `path` as a slice of it.
     public func match(path: String) -> RouteMatch? {
         var text = path
-        let found = text.withUTF8 { Self.find(in: $0, index: index) }
+        let found = text.withUTF8 { find(in: $0) }
         guard let found else { return nil }
         return RouteMatch(
             route: routes[found.value],
@@ -95,7 +101,7 @@ public struct RouteTable: Sendable {
     /// `match(path:)` for a slice of the request target, without copying it.
     public func match(path: Substring) -> RouteMatch? {
         var path = path
-        let found = path.withUTF8 { Self.find(in: $0, index: index) }
+        let found = path.withUTF8 { find(in: $0) }
         guard let found else { return nil }
         let start = path.base.utf8.distance(from: path.base.startIndex, to: path.startIndex)
         return RouteMatch(
@@ -106,9 +112,15 @@ public struct RouteTable: Sendable {
         )
     }
 
-    private static func find(in path: UnsafeBufferPointer<UInt8>, index: PrefixIndex) -> (value: Int, length: Int)? {
-        guard path.first == UInt8(ascii: "/"), !hasDotSegment(path) else { return nil }
-        return index.longestPrefix(of: path)
+    private func find(in path: UnsafeBufferPointer<UInt8>) -> (value: Int, length: Int)? {
+        guard path.first == UInt8(ascii: "/"), let found = index.longestPrefix(of: path) else { return nil }
+        // Only a path that matches can be refused for a dot segment, and its segments are the
+        // prefix's (known per route) and those of the rest, which starts at a `/`: no segment
+        // and no `%` escape spans the two, so the rest is all there is to scan.
+        guard !dotted[found.value],
+            !Self.hasDotSegment(UnsafeBufferPointer(rebasing: path[found.length...]))
+        else { return nil }
+        return found
     }
 
     /// True when a segment is `.` or `..` once `%2e` is read as `.` and `%2f`, `%5c` and `\` as `/`.

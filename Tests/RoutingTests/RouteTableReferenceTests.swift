@@ -9,7 +9,8 @@ struct RouteTableReferenceTests {
     static let endpoints = [
         "https://gw/llm/a", "https://gw/llm/a/b", "https://gw/llm/a/b/c", "https://gw/llm/ab",
         "https://gw/llm/b%2Fc", "https://gw/x", "https://gw/x/y/z/w", "http://h:8000/",
-        "https://gw/\u{e9}t\u{e9}/m",
+        "https://gw/\u{e9}t\u{e9}/m", "https://gw/d/./e", "https://gw/f/%2e%2E", "https://gw/g/..%2fh",
+        "https://gw/i%25",
     ]
 
     static let table = RouteTable(
@@ -63,6 +64,12 @@ struct RouteTableReferenceTests {
             paths += ["/x/\(filler)/..", "/x/\(filler)..", "/x/\(filler)/%2e/y", "/x/\(filler)%25", "/x/\(filler)/."]
         }
         return paths
+    }
+
+    @Test func theCatalogHoldsRoutesWithDotSegments() {
+        // So that `matchesTheReference` sees prefixes that must never match.
+        let prefixes = Set(Self.table.routes.map(\.prefix))
+        #expect(prefixes.isSuperset(of: ["/d/./e", "/f/%2e%2E", "/g/..%2fh", "/i%25"]))
     }
 
     @Test(arguments: paths)
