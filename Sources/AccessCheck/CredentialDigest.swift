@@ -12,28 +12,16 @@ public struct CredentialDigest: Hashable, Sendable {
     public init(caller: Caller, digest: any DigestFunction) {
         // Each field length-prefixed and the subscription tagged present/absent, so no two
         // (credential, subscription) pairs share an input: ("ab", "c") vs ("a", "bc") included.
-        var credential = caller.credential.value
-        var subscription = caller.subscription ?? ""
-        let hasSubscription = caller.subscription != nil
-        let count = 8 + credential.utf8.count + 1 + (hasSubscription ? 8 + subscription.utf8.count : 0)
+        let credential = caller.credential.value.utf8
+        let subscription = caller.subscription?.utf8
+        let count = 8 + credential.count + 1 + (subscription.map { 8 + $0.count } ?? 0)
         var words = SIMD4<UInt64>()
         var other: [UInt8]?
         withUnsafeTemporaryAllocation(byteCount: count, alignment: 8) { input in
-            var offset = 0
-            func append(lengthPrefixed text: inout String) {
-                text.withUTF8 { utf8 in
-                    input.storeBytes(of: UInt64(utf8.count).bigEndian, toByteOffset: offset, as: UInt64.self)
-                    offset += 8
-                    if let bytes = utf8.baseAddress {
-                        (input.baseAddress! + offset).copyMemory(from: bytes, byteCount: utf8.count)
-                    }
-                    offset += utf8.count
-                }
-            }
-            append(lengthPrefixed: &credential)
-            input[offset] = hasSubscription ? 1 : 0
+            var offset = Self.write(lengthPrefixed: credential, into: input, at: 0)
+            input[offset] = subscription == nil ? 0 : 1
             offset += 1
-            if hasSubscription { append(lengthPrefixed: &subscription) }
+            if let subscription { offset = Self.write(lengthPrefixed: subscription, into: input, at: offset) }
             let written = withUnsafeMutableBytes(of: &words) { output in
                 digest.sha256(UnsafeRawBufferPointer(input), into: output)
             }
@@ -41,6 +29,29 @@ public struct CredentialDigest: Hashable, Sendable {
         }
         self.words = words
         self.other = other
+    }
+
+    /// Writes the 8-byte big-endian length of `text` and its bytes at `offset`; returns the end.
+    private static func write(
+        lengthPrefixed text: String.UTF8View,
+        into buffer: UnsafeMutableRawBufferPointer,
+        at offset: Int
+    ) -> Int {
+        buffer.storeBytes(of: UInt64(text.count).bigEndian, toByteOffset: offset, as: UInt64.self)
+        let start = offset + 8
+        let copied = text.withContiguousStorageIfAvailable { bytes in
+            if let source = bytes.baseAddress {
+                (buffer.baseAddress! + start).copyMemory(from: source, byteCount: bytes.count)
+            }
+            return bytes.count
+        }
+        if let copied { return start + copied }
+        var end = start
+        for byte in text {
+            buffer[end] = byte
+            end += 1
+        }
+        return end
     }
 
     /// The digest's output (32 bytes for SHA-256).
