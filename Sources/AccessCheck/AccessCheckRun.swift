@@ -98,7 +98,7 @@ final class AccessCheckRun: @unchecked Sendable {
         var dueTrial: [ModelID] = []
         var down: [ModelID] = []
         for candidate in candidates {
-            let id = candidate.model.id
+            let id = candidate.id
             // A model listed twice is checked once.
             guard decisions[id] == nil, !waiting.contains(id) else { continue }
             guard let request = builder.request(for: candidate, caller: caller) else {

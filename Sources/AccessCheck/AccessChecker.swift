@@ -77,24 +77,42 @@ public final class AccessChecker: Sendable {
     )
         -> AccessCheckResult?
     {
+        // One model with a probe: no arrays, no dictionary (issue 10).
+        if candidates.count == 1, case let candidate = candidates[0], candidate.hasProbe {
+            let credential = CredentialDigest(caller: caller, digest: digest)
+            let key = DecisionKey(credential: credential, candidate: candidate)
+            guard let decision = cache.freshDecision(key, now: scheduler.now) else { return nil }
+            return AccessCheckResult(
+                model: candidate.id,
+                decision: decision,
+                oldestDecisionWall: decision.decidedAtWall,
+                stats: AccessCheckStats(cacheHits: 1)
+            )
+        }
         let now = scheduler.now
-        let credential = CredentialDigest(caller: caller, digest: digest)
-        let probed = candidates.filter { $0.probe != .none }
-        guard let fresh = cache.freshDecisions(probed.map { key(for: $0, credential: credential) }, now: now) else {
-            return nil
+        let probed = candidates.filter(\.hasProbe)
+        var fresh: [Decision] = []
+        if !probed.isEmpty {
+            let credential = CredentialDigest(caller: caller, digest: digest)
+            guard let found = cache.freshDecisions(probed.map { key(for: $0, credential: credential) }, now: now)
+            else { return nil }
+            fresh = found
         }
         var decisions: [ModelID: Decision] = [:]
+        decisions.reserveCapacity(candidates.count)
         var oldest: Double?
         for (candidate, decision) in zip(probed, fresh) {
-            decisions[candidate.model.id] = decision
+            decisions[candidate.id] = decision
             oldest = min(oldest ?? decision.decidedAtWall, decision.decidedAtWall)
         }
-        for candidate in candidates where candidate.probe == .none {
-            decisions[candidate.model.id] = Decision.withoutProbe(candidate, at: scheduler)
+        for candidate in candidates where !candidate.hasProbe {
+            decisions[candidate.id] = Decision.withoutProbe(candidate, at: scheduler)
         }
-        var stats = AccessCheckStats()
-        stats.cacheHits = fresh.count
-        return AccessCheckResult(decisions: decisions, oldestDecisionWall: oldest, stats: stats)
+        return AccessCheckResult(
+            decisions: decisions,
+            oldestDecisionWall: oldest,
+            stats: AccessCheckStats(cacheHits: fresh.count)
+        )
     }
 
     /// Forgets the caller's decision for `candidate` (SPEC 4: a backend answered a forwarded call
@@ -105,6 +123,6 @@ public final class AccessChecker: Sendable {
 
     /// The decision-cache key of `candidate` for a caller's credential digest.
     public func key(for candidate: Candidate, credential: CredentialDigest) -> DecisionKey {
-        DecisionKey(credential: credential, model: candidate.model.id, endpoint: candidate.endpointText)
+        DecisionKey(credential: credential, candidate: candidate)
     }
 }

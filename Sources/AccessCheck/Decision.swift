@@ -36,7 +36,7 @@ public struct Decision: Hashable, Sendable {
     /// never cached (it expires at once).
     public static func withoutProbe(_ candidate: Candidate, at scheduler: any LoopScheduler) -> Decision {
         Decision(
-            outcome: candidate.model.isReady ? .granted(served: [], via405: false) : .denied(status: nil),
+            outcome: candidate.isReady ? .granted(served: [], via405: false) : .denied(status: nil),
             decidedAtWall: scheduler.wallClockSeconds,
             expiresAt: scheduler.now
         )

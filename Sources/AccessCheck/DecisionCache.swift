@@ -45,6 +45,11 @@ public final class DecisionCache: Sendable {
         state.withLock { $0.freshDecisions(keys, now: now) }
     }
 
+    /// `freshDecisions` for one key: its fresh decision as a hit, or nil (nothing counted).
+    public func freshDecision(_ key: DecisionKey, now: MonotonicInstant) -> Decision? {
+        state.withLock { $0.freshDecision(key, now: now) }
+    }
+
     /// Stores the probe's decision and calls every waiter with it, after unlocking. When the key
     /// was evicted during the probe, the waiters still get the decision but it is not stored. A
     /// ticket completed a second time changes nothing.

@@ -42,6 +42,14 @@ struct DecisionCacheState<Waiter> {
         return decisions
     }
 
+    /// `freshDecisions` for one key, without the arrays.
+    mutating func freshDecision(_ key: DecisionKey, now: MonotonicInstant) -> Decision? {
+        guard case .decided(let decision) = entries[key], now < decision.expiresAt else { return nil }
+        recency.touch(key)
+        statistics.hits += 1
+        return decision
+    }
+
     /// A fresh decided entry is a hit unless `bypassCache`; a probe in flight is joined even when
     /// bypassing (its answer is newer than anything cached); anything else starts a probe.
     mutating func lookup(

@@ -47,8 +47,8 @@ public enum ModelListing {
     /// building the list (this runs for every candidate of every body-routed call).
     public static func serves(_ id: String, candidate: Candidate, granted decision: Decision) -> Bool {
         guard case .granted(let served, _) = decision.outcome else { return false }
-        if candidate.probe == .none { return candidate.model.modelRef.name == id }
-        if served.isEmpty { return candidate.model.name == id }
+        if !candidate.hasProbe { return candidate.model.modelRef.name == id }
+        if served.isEmpty { return candidate.id.name == id }
         return served.contains { $0.id == id }
     }
 

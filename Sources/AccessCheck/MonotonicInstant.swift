@@ -37,11 +37,12 @@ public struct MonotonicInstant: Comparable, Hashable, Sendable {
 extension Duration {
     /// Whole nanoseconds, clamped to zero for negative durations and to `UInt64.max` for huge ones.
     public var nanosecondsClamped: UInt64 {
-        let (seconds, attoseconds) = components
-        if seconds < 0 { return 0 }
-        let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
-        let (total, carry) = whole.addingReportingOverflow(UInt64(max(0, attoseconds) / 1_000_000_000))
-        return overflow || carry ? .max : total
+        // From the 128-bit attosecond count directly: `components` divides by 10^18 in software,
+        // ~600 instructions, and deadlines and lifetimes add durations on every request (issue 10).
+        let attoseconds = self.attoseconds
+        guard attoseconds > 0 else { return 0 }
+        let nanoseconds = attoseconds / 1_000_000_000
+        return nanoseconds > Int128(UInt64.max) ? .max : UInt64(nanoseconds)
     }
 
     public var milliseconds: Double { Double(nanosecondsClamped) / 1_000_000 }

@@ -69,6 +69,13 @@ struct OriginHealthState {
 
     /// A request received a status (any): the origin is up and its interval starts over.
     mutating func answered(_ origin: BackendOrigin, at now: MonotonicInstant) -> OriginTransition? {
+        // The common case, an answering origin answering again: updated in place, hashed once
+        // (this runs for every forwarded response; issue 10).
+        if let index = entries.index(forKey: origin), entries.values[index].down == nil {
+            entries.values[index].lastAnswer = now
+            entries.values[index].lastUsed = now
+            return nil
+        }
         var entry = entries[origin] ?? insert(origin, at: now)
         entry.lastAnswer = now
         entry.lastUsed = now

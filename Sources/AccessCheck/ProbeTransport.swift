@@ -56,4 +56,18 @@ public protocol ProbeCancellation: Sendable {
 /// SHA-256, provided by `MaaSProxy` through OpenSSL (SPEC 4: raw credentials are never stored).
 public protocol DigestFunction: Sendable {
     func sha256(_ bytes: [UInt8]) -> [UInt8]
+
+    /// The same digest of `input` written to `output` (32 bytes) without allocating; false, with
+    /// `output` untouched, when this function's digests are not 32 bytes long (test doubles).
+    /// The default goes through `sha256(_:)`.
+    func sha256(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Bool
+}
+
+extension DigestFunction {
+    public func sha256(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Bool {
+        let digest = sha256(Array(input))
+        guard digest.count == 32, output.count >= 32 else { return false }
+        output.copyBytes(from: digest)
+        return true
+    }
 }

@@ -3,15 +3,20 @@
 /// Parsed once when a snapshot is built; everything the proxy sends upstream is derived from it.
 public struct EndpointURL: Hashable, Sendable, CustomStringConvertible {
     /// `http` or `https`, lower-cased.
-    public var scheme: String
+    public var scheme: String { didSet { hostHeader = Self.hostHeader(scheme: scheme, host: host, port: port) } }
     /// Lower-cased host name or IP literal; IPv6 literals without brackets.
-    public var host: String
+    public var host: String { didSet { hostHeader = Self.hostHeader(scheme: scheme, host: host, port: port) } }
     /// Explicit port, or 80/443 from the scheme.
-    public var port: Int
+    public var port: Int { didSet { hostHeader = Self.hostHeader(scheme: scheme, host: host, port: port) } }
     /// Empty or starting with `/`, percent-encoding kept as written.
     public var path: String
     /// The query without its `?`; nil when the URL had none.
     public var query: String?
+    /// The `Host` header value: host (IPv6 bracketed) and the port unless it is the scheme's default.
+    ///
+    /// Stored, and kept in step with `scheme`, `host` and `port`: every forwarded request and probe
+    /// sends it, and building it per request cost more than the routing (issue 10).
+    public private(set) var hostHeader: String
 
     public init(scheme: String, host: String, port: Int, path: String, query: String?) {
         self.scheme = scheme
@@ -19,5 +24,26 @@ public struct EndpointURL: Hashable, Sendable, CustomStringConvertible {
         self.port = port
         self.path = path
         self.query = query
+        self.hostHeader = Self.hostHeader(scheme: scheme, host: host, port: port)
+    }
+
+    private static func hostHeader(scheme: String, host: String, port: Int) -> String {
+        let bracketed = host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]" : host
+        let isDefaultPort = (scheme == "http" && port == 80) || (scheme == "https" && port == 443)
+        return isDefaultPort ? bracketed : "\(bracketed):\(port)"
+    }
+
+    // `hostHeader` follows from the other fields: equality and hashing leave it out.
+    public static func == (lhs: EndpointURL, rhs: EndpointURL) -> Bool {
+        lhs.port == rhs.port && lhs.host == rhs.host && lhs.path == rhs.path && lhs.scheme == rhs.scheme
+            && lhs.query == rhs.query
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(scheme)
+        hasher.combine(host)
+        hasher.combine(port)
+        hasher.combine(path)
+        hasher.combine(query)
     }
 }

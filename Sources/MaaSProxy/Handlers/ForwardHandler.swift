@@ -71,13 +71,13 @@ final class ForwardHandler: @unchecked Sendable {
 
     private func forwardByPath(_ exchange: ServerExchange, match: RouteMatch, caller: Caller) {
         let candidate = match.candidate
-        exchange.notes.model = candidate.model.id.description
-        guard candidate.model.isReady else { return exchange.respond(.modelNotReady) }
+        exchange.notes.model = candidate.idText
+        guard candidate.isReady else { return exchange.respond(.modelNotReady) }
         let url = match.upstreamURL(query: exchange.query)
         // SPEC 5.2: kinds without a probe (ExternalModel) are admitted when Ready; their backend authenticates.
-        guard candidate.probe != .none else { return send(exchange, to: url, candidate: candidate, caller: caller) }
+        guard candidate.hasProbe else { return send(exchange, to: url, candidate: candidate, caller: caller) }
         check(exchange, caller: caller, candidates: [candidate]) { [self] result in
-            guard let decision = result.decisions[candidate.model.id] else {
+            guard let decision = result.decision(for: candidate.id) else {
                 return exchange.respond(.modelAccessDenied)
             }
             switch decision.outcome {
@@ -118,7 +118,7 @@ final class ForwardHandler: @unchecked Sendable {
         check(exchange, caller: caller, candidates: candidates) { [self] result in
             var matches: [Candidate] = []
             for candidate in candidates {
-                guard let decision = result.decisions[candidate.model.id], decision.isGranted,
+                guard let decision = result.decision(for: candidate.id), decision.isGranted,
                     ModelListing.serves(id, candidate: candidate, granted: decision)
                         // SPEC 1: a MaaSModelRef's resolved alias names it too, never listed.
                         || candidate.model.resolvedModelAlias == id
@@ -131,8 +131,8 @@ final class ForwardHandler: @unchecked Sendable {
                 let urls = context.configuration.listingURL
                 return exchange.respond(.ambiguousModel(urls: matches.map(urls.url(of:)).sorted()))
             }
-            exchange.notes.model = chosen.model.id.description
-            guard chosen.model.isReady else { return exchange.respond(.modelNotReady) }
+            exchange.notes.model = chosen.idText
+            guard chosen.isReady else { return exchange.respond(.modelNotReady) }
             var url = chosen.endpoint.appendingPath(exchange.path)
             url.query = exchange.query
             send(exchange, to: url, candidate: chosen, caller: caller, body: body)
@@ -200,7 +200,7 @@ final class ForwardHandler: @unchecked Sendable {
         let checker = self.checker
         let requests = self.requests
         let metrics = context.metrics
-        let model = candidate.model.id.description
+        let model = candidate.idText
         let sentAt = exchange.loop.now
         metrics.forwardStarted()
         ForwardRelay.start(

@@ -115,7 +115,7 @@ final class ProxyWorker: @unchecked Sendable {
         if path == "/v1/models" {
             exchange.notes.route = "models"
             modelsHandler.handle(exchange)
-        } else if path.hasPrefix(Self.retrievePrefix), context.routing().table.match(path: String(path)) == nil {
+        } else if path.hasPrefix(Self.retrievePrefix), context.routing().table.match(path: path) == nil {
             // SPEC 3.6: a path under a model's route prefix is forwarded; `/v1/models/{id}` is not.
             exchange.notes.route = "models"
             modelsHandler.retrieve(exchange, id: PercentDecoding.decode(path.dropFirst(Self.retrievePrefix.count)))
