@@ -13,7 +13,7 @@ bin=$(swift build -c release --package-path bench/usage-cost --scratch-path "$sc
 exe="$scratch/UsageCost.stripped"
 cp "$bin/UsageCost" "$exe"
 strip --strip-debug "$exe"
-for answer in tiny-json chat-json chat-stream responses-stream anthropic-stream; do
+for answer in ${ANSWERS:-tiny-json chat-json cost-json chat-stream responses-stream anthropic-stream}; do
   # The run prints "<answer>: <runs> runs of <bytes> bytes in <pieces> pieces, ..."; callgrind's summary
   # "Collected : <instructions>" counts only inside account (--toggle-collect).
   report=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null --toggle-collect='*UsageCost*account*' \

@@ -112,6 +112,14 @@ struct UsageJSONReader {
         case afterText
         /// Not a text with usage (not an object) or malformed: nothing more counts until `reset`.
         case ignored
+
+        /// The states `readStructure` reads in.
+        var isStructural: Bool {
+            switch self {
+            case .beforeText, .memberStart, .memberNext, .colon, .value, .afterValue, .afterText: true
+            default: false
+            }
+        }
     }
 
     /// The objects on a usage path, each knowing its parent.
@@ -340,32 +348,8 @@ struct UsageJSONReader {
             switch state {
             case .memberStart, .memberNext:
                 if byte == UInt8(ascii: "\"") {
-                    // The name, resolved in place when it closes in this piece without an escape (nearly
-                    // always), else copied into `name` and read on in `.name`.
-                    let start = position
-                    let stop = firstStringStop(bytes, from: start, to: end)
-                    guard stop < end && bytes[stop] == UInt8(ascii: "\"") else {
-                        nameLength = 0
-                        appendName(bytes, from: start, to: stop)
-                        position = stop
-                        state = .name
-                        return nil
-                    }
-                    // (Static: a method would copy the whole reader for the call.)
-                    target = Self.resolveName(
-                        bytes + start,
-                        length: stop - start,
-                        in: node,
-                        lineDelimited: lineDelimited
-                    )
-                    position = stop + 1
-                    // Compact JSON: the colon right after it.
-                    if position < end && bytes[position] == UInt8(ascii: ":") {
-                        position += 1
-                        state = .value
-                    } else {
-                        state = .colon
-                    }
+                    if let stop = members(bytes, &position, end, &state) { return stop }
+                    if !state.isStructural { return nil }
                 } else if byte == UInt8(ascii: "}") && state == .memberStart {
                     state = closeObject()
                 } else {
@@ -483,6 +467,137 @@ struct UsageJSONReader {
         return nil
     }
 
+    /// The members of read objects in direct code, from just after a member name's opening quote: each
+    /// token's end found in place and the next token expected right after it (compact JSON: `"name":`,
+    /// the value, `,"` or `}`), without a state per token. Anything else (whitespace, a token cut by
+    /// the piece's end, an escape in a name, `-`, `0`, a malformed byte) leaves with `state` at the
+    /// token boundary it reached, for `readStructure` or `read` to go on byte by byte exactly as
+    /// before. Returns what `readStructure` returns, or nil with `state` set.
+    @inline(__always)
+    private mutating func members(
+        _ bytes: UnsafePointer<UInt8>,
+        _ position: inout Int,
+        _ end: Int,
+        _ state: inout State
+    ) -> Int? {
+        var index = position
+        defer { position = index }
+        member: while true {
+            // The name: resolved in place when it closes in this piece without an escape (nearly
+            // always), else copied into `name` and read on in `.name`.
+            let start = index
+            let stop = firstStringStop(bytes, from: start, to: end)
+            guard stop < end && bytes[stop] == UInt8(ascii: "\"") else {
+                nameLength = 0
+                appendName(bytes, from: start, to: stop)
+                index = stop
+                state = .name
+                return nil
+            }
+            // (Static: a method would copy the whole reader for the call.)
+            target = Self.resolveName(bytes + start, length: stop - start, in: node, lineDelimited: lineDelimited)
+            index = stop + 1
+            guard index < end && bytes[index] == UInt8(ascii: ":") else {
+                state = .colon
+                return nil
+            }
+            index += 1
+            guard index < end else {
+                state = .value
+                return nil
+            }
+            // The value.
+            let first = bytes[index]
+            switch first {
+            case UInt8(ascii: "\""):
+                let close = firstStringStop(bytes, from: index + 1, to: end)
+                if close < end && bytes[close] == UInt8(ascii: "\"") {
+                    index = close + 1
+                } else {
+                    index = close
+                    let lineEnd = readString(bytes, &index, end)
+                    state = self.state
+                    if let lineEnd { return lineEnd }
+                    if state != .afterValue { return nil }
+                }
+            case UInt8(ascii: "1")...UInt8(ascii: "9"):
+                // A count whole in this piece (nearly always): its digits found at once, its value
+                // read only when it is one looked for.
+                let after = digitsEnd(bytes, from: index + 1, to: end)
+                let digits = after - index
+                guard after < end, digits <= 18,
+                    bytes[after] != UInt8(ascii: "."), bytes[after] | 0x20 != UInt8(ascii: "e")
+                else {
+                    // Cut by the piece's end, a fraction, an exponent, too long: byte by byte.
+                    startNumber(.integer, value: Int(first &- UInt8(ascii: "0")))
+                    index += 1
+                    state = .number
+                    return nil
+                }
+                if case .field(let field) = target {
+                    var value = 0
+                    for offset in index..<after { value = value &* 10 &+ Int(bytes[offset] &- UInt8(ascii: "0")) }
+                    set(field, value)
+                }
+                index = after
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                index += 1
+                if first == UInt8(ascii: "{"), case .object(let child) = target {
+                    node = child
+                    if index < end && bytes[index] == UInt8(ascii: "\"") {
+                        index += 1
+                        continue member
+                    }
+                    state = .memberStart
+                    return nil
+                }
+                skipDepth = 1
+                self.state = .skip
+                index = skip(bytes, from: index, to: end)
+                state = self.state
+                if state != .afterValue { return state == .skip ? index : nil }
+            case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+                literal = first == UInt8(ascii: "t") ? .true : first == UInt8(ascii: "f") ? .false : .null
+                let text = literal.text
+                let count = text.utf8CodeUnitCount
+                index += 1
+                guard index + count - 1 <= end else {
+                    literalMatched = 1
+                    state = .literal
+                    return nil
+                }
+                for offset in 1..<count where bytes[index + offset - 1] != text.utf8Start[offset] {
+                    state = .ignored
+                    return nil
+                }
+                index += count - 1
+            default:
+                // Whitespace, `-`, `0`, or not a value: byte by byte.
+                state = .value
+                return nil
+            }
+            // After the value: the next member or the object's end (and its parent's after it).
+            while index < end {
+                let next = bytes[index]
+                if next == UInt8(ascii: ",") {
+                    if index + 1 < end && bytes[index + 1] == UInt8(ascii: "\"") {
+                        index += 2
+                        continue member
+                    }
+                    index += 1
+                    state = .memberNext
+                    return nil
+                }
+                guard next == UInt8(ascii: "}") else { break }
+                index += 1
+                state = closeObject()
+                if state != .afterValue { return nil }
+            }
+            state = .afterValue
+            return nil
+        }
+    }
+
     /// A string value of a read object, from `index` on; returns the position to return at when it
     /// stops at a line end, else nil.
     @inline(__always)
@@ -510,6 +625,71 @@ struct UsageJSONReader {
         defer { skipDepth = depth }
         // Inside a string (after its opening quote), `index` not past its end.
         var inString = false
+        #if arch(x86_64)
+        // Sixteen bytes at a time (the piece's last 16 shifted for its tail) up to a `\` (or, in event
+        // mode, a line end): the quotes' running parity, carried from block to block, marks the bytes
+        // inside strings, whose brackets do not count; the others are taken one by one (few per block).
+        if end >= 16 {
+            while index < end {
+                let base = min(index, end &- 16)
+                let shift = UInt32(truncatingIfNeeded: index &- base)
+                let available = 16 &- Int(shift)
+                let block = ByteBlock(bytes + base)
+                let stops = (lineDelimited ? block.backslashes | block.lineEnds : block.backslashes) &>> shift
+                let length = stops == 0 ? available : stops.trailingZeroBitCount
+                let window: UInt32 = (1 &<< UInt32(truncatingIfNeeded: length)) &- 1
+                let quotes = (block.quotes &>> shift) & window
+                var inside = quotes ^ (quotes &<< 1)
+                inside ^= inside &<< 2
+                inside ^= inside &<< 4
+                inside ^= inside &<< 8
+                // All ones when the window starts inside a string.
+                inside ^= 0 &- UInt32(truncatingIfNeeded: inString ? 1 : 0)
+                let closes = (block.closes &>> shift) & ~inside & window
+                var brackets = ((block.opens &>> shift) & ~inside & window) | closes
+                while brackets != 0 {
+                    let offset = brackets.trailingZeroBitCount
+                    if closes &>> UInt32(truncatingIfNeeded: offset) & 1 != 0 {
+                        depth -= 1
+                        if depth == 0 {
+                            state = .afterValue
+                            return index &+ offset &+ 1
+                        }
+                    } else {
+                        depth += 1
+                    }
+                    brackets &= brackets &- 1
+                }
+                // Bit 15 holds the parity of all the window's quotes.
+                inString = inside &>> 15 & 1 != 0
+                index &+= length
+                if length == available { continue }
+                // At a stop: a `\` escapes the next byte inside a string and is nothing outside one.
+                if bytes[index] == UInt8(ascii: "\\") {
+                    guard inString else {
+                        index &+= 1
+                        continue
+                    }
+                    guard index &+ 1 < end else {
+                        state = .skipStringEscape
+                        return end
+                    }
+                    let escaped = bytes[index &+ 1]
+                    if lineDelimited && (escaped == 0x0A || escaped == 0x0D) {
+                        state = .skipStringEscape
+                        return index &+ 1
+                    }
+                    index &+= 2
+                    continue
+                }
+                // A line end (event mode), left to the caller.
+                if inString { state = .skipString }
+                return index
+            }
+            if inString { state = .skipString }
+            return end
+        }
+        #endif
         while index < end {
             if inString {
                 switch scanString(bytes, &index, end, lax: true) {
@@ -532,47 +712,6 @@ struct UsageJSONReader {
                 }
                 continue
             }
-            #if arch(x86_64)
-            // Sixteen bytes at a time up to a `\` (or, in event mode, a line end): the running parity
-            // of the quotes marks the bytes inside strings, whose brackets do not count.
-            if index &+ 16 <= end {
-                let block = ByteBlock(bytes + index)
-                let stops = lineDelimited ? block.backslashes | block.lineEnds : block.backslashes
-                let length = stops == 0 ? 16 : stops.trailingZeroBitCount
-                let window: UInt32 = (1 &<< UInt32(length)) &- 1
-                let quotes = block.quotes & window
-                var inside = quotes ^ (quotes &<< 1)
-                inside ^= inside &<< 2
-                inside ^= inside &<< 4
-                inside ^= inside &<< 8
-                let opens = block.opens & ~inside & window
-                let closes = block.closes & ~inside & window
-                if closes != 0 && closes.nonzeroBitCount >= depth {
-                    // The container may close here: bracket by bracket.
-                    var brackets = opens | closes
-                    while brackets != 0 {
-                        let offset = brackets.trailingZeroBitCount
-                        if closes &>> UInt32(offset) & 1 != 0 {
-                            depth -= 1
-                            if depth == 0 {
-                                state = .afterValue
-                                return index &+ offset &+ 1
-                            }
-                        } else {
-                            depth += 1
-                        }
-                        brackets &= brackets &- 1
-                    }
-                } else if opens | closes != 0 {
-                    depth += opens.nonzeroBitCount - closes.nonzeroBitCount
-                }
-                // After the window: in a string or not as its quotes left it; at a stop (read below,
-                // or by the string scan) or at the next block.
-                inString = quotes.nonzeroBitCount & 1 != 0
-                index &+= length
-                if length == 16 || inString { continue }
-            }
-            #endif
             let byte = bytes[index]
             index += 1
             if byte == UInt8(ascii: "\"") {
@@ -593,7 +732,7 @@ struct UsageJSONReader {
                 return index - 1
             }
         }
-        // The piece ended right after an opening quote or inside the string a block left open.
+        // The piece ended right after an opening quote or inside a string.
         if inString { state = .skipString }
         return end
     }
