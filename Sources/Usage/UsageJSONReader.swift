@@ -470,7 +470,7 @@ struct UsageJSONReader {
     /// The members of read objects in direct code, from just after a member name's opening quote: each
     /// token's end found in place and the next token expected right after it (compact JSON: `"name":`,
     /// the value, `,"` or `}`), without a state per token. Anything else (whitespace, a token cut by
-    /// the piece's end, an escape in a name, `-`, `0`, a malformed byte) leaves with `state` at the
+    /// the piece's end, an escape in a name, `-`, a malformed byte) leaves with `state` at the
     /// token boundary it reached, for `readStructure` or `read` to go on byte by byte exactly as
     /// before. Returns what `readStructure` returns, or nil with `state` set.
     @inline(__always)
@@ -520,16 +520,22 @@ struct UsageJSONReader {
                     if let lineEnd { return lineEnd }
                     if state != .afterValue { return nil }
                 }
-            case UInt8(ascii: "1")...UInt8(ascii: "9"):
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
                 // A count whole in this piece (nearly always): its digits found at once, its value
-                // read only when it is one looked for.
-                let after = digitsEnd(bytes, from: index + 1, to: end)
+                // read only when it is one looked for. A `0` is a whole number only alone.
+                let after = first == UInt8(ascii: "0") ? index + 1 : digitsEnd(bytes, from: index + 1, to: end)
                 let digits = after - index
                 guard after < end, digits <= 18,
-                    bytes[after] != UInt8(ascii: "."), bytes[after] | 0x20 != UInt8(ascii: "e")
+                    bytes[after] != UInt8(ascii: "."), bytes[after] | 0x20 != UInt8(ascii: "e"),
+                    first != UInt8(ascii: "0") || bytes[after] &- UInt8(ascii: "0") >= 10
                 else {
-                    // Cut by the piece's end, a fraction, an exponent, too long: byte by byte.
-                    startNumber(.integer, value: Int(first &- UInt8(ascii: "0")))
+                    // Cut by the piece's end, a fraction, an exponent, too long, a leading zero:
+                    // byte by byte.
+                    if first == UInt8(ascii: "0") {
+                        startNumber(.zero, value: 0)
+                    } else {
+                        startNumber(.integer, value: Int(first &- UInt8(ascii: "0")))
+                    }
                     index += 1
                     state = .number
                     return nil
@@ -572,7 +578,7 @@ struct UsageJSONReader {
                 }
                 index += count - 1
             default:
-                // Whitespace, `-`, `0`, or not a value: byte by byte.
+                // Whitespace, `-`, or not a value: byte by byte.
                 state = .value
                 return nil
             }
@@ -626,27 +632,34 @@ struct UsageJSONReader {
         // Inside a string (after its opening quote), `index` not past its end.
         var inString = false
         #if arch(x86_64)
-        // Sixteen bytes at a time (the piece's last 16 shifted for its tail) up to a `\` (or, in event
-        // mode, a line end): the quotes' running parity, carried from block to block, marks the bytes
-        // inside strings, whose brackets do not count; the others are taken one by one (few per block).
-        if end >= 16 {
+        // Thirty-two bytes at a time (the piece's last 32 shifted for its tail) up to a `\` (or, in
+        // event mode, a line end): the quotes' running parity, carried from window to window, marks
+        // the bytes inside strings, whose brackets do not count; the others are taken one by one (few
+        // per window). Pieces shorter than 32 bytes are read byte by byte below.
+        if end >= 32 {
             while index < end {
-                let base = min(index, end &- 16)
+                let base = min(index, end &- 32)
                 let shift = UInt32(truncatingIfNeeded: index &- base)
-                let available = 16 &- Int(shift)
-                let block = ByteBlock(bytes + base)
-                let stops = (lineDelimited ? block.backslashes | block.lineEnds : block.backslashes) &>> shift
+                let available = 32 &- Int(shift)
+                let low = ByteBlock(bytes + base)
+                let high = ByteBlock(bytes + (base &+ 16))
+                let stops =
+                    (lineDelimited
+                        ? (low.backslashes | low.lineEnds) | (high.backslashes | high.lineEnds) &<< 16
+                        : low.backslashes | high.backslashes &<< 16) &>> shift
                 let length = stops == 0 ? available : stops.trailingZeroBitCount
-                let window: UInt32 = (1 &<< UInt32(truncatingIfNeeded: length)) &- 1
-                let quotes = (block.quotes &>> shift) & window
+                let window = UInt32(truncatingIfNeeded: (UInt64(1) &<< UInt64(truncatingIfNeeded: length)) &- 1)
+                let quotes = ((low.quotes | high.quotes &<< 16) &>> shift) & window
                 var inside = quotes ^ (quotes &<< 1)
                 inside ^= inside &<< 2
                 inside ^= inside &<< 4
                 inside ^= inside &<< 8
+                inside ^= inside &<< 16
                 // All ones when the window starts inside a string.
                 inside ^= 0 &- UInt32(truncatingIfNeeded: inString ? 1 : 0)
-                let closes = (block.closes &>> shift) & ~inside & window
-                var brackets = ((block.opens &>> shift) & ~inside & window) | closes
+                let outside = ~inside & window
+                let closes = ((low.closes | high.closes &<< 16) &>> shift) & outside
+                var brackets = ((low.opens | high.opens &<< 16) &>> shift) & outside | closes
                 while brackets != 0 {
                     let offset = brackets.trailingZeroBitCount
                     if closes &>> UInt32(truncatingIfNeeded: offset) & 1 != 0 {
@@ -660,8 +673,8 @@ struct UsageJSONReader {
                     }
                     brackets &= brackets &- 1
                 }
-                // Bit 15 holds the parity of all the window's quotes.
-                inString = inside &>> 15 & 1 != 0
+                // Bit 31 holds the parity of all the window's quotes.
+                inString = inside &>> 31 != 0
                 index &+= length
                 if length == available { continue }
                 // At a stop: a `\` escapes the next byte inside a string and is nothing outside one.
