@@ -194,6 +194,17 @@ struct UsageJSONReader {
     /// CR or LF, which it leaves to the caller.
     mutating func read(_ bytes: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int {
         var index = start
+        if state == .beforeText && start + 1 < end && bytes[start] == UInt8(ascii: "{")
+            && bytes[start + 1] == UInt8(ascii: "\"")
+        {
+            // A compact text's start (nearly every answer and event): straight to its first member.
+            node = .root
+            var state = State.memberStart
+            index += 2
+            let stop = members(bytes, &index, end, &state)
+            self.state = state
+            if let stop { return stop }
+        }
         while index < end {
             let byte = bytes[index]
             switch state {

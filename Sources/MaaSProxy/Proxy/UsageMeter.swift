@@ -77,6 +77,13 @@ struct UsageMeter {
         if isStream, lastByteAt == nil { lastByteAt = now() }
     }
 
+    /// The answer ended (whole, cut off, or its client gone): what it reported. One call in place
+    /// (`meter?.finish(at:)`): reading `report` off a copy of the meter cost a few hundred bytes copied.
+    mutating func finish(at now: @autoclosure () -> MonotonicInstant) -> UsageReport {
+        ended(at: now())
+        return report
+    }
+
     var report: UsageReport {
         var report = UsageReport(usage: scanner.usage)
         guard isStream, let firstByteAt else { return report }
