@@ -13,12 +13,14 @@
 /// In event mode (`lineDelimited`) a CR or LF is an event line's end, not JSON: `read` stops before
 /// it and leaves it to the caller, which calls `separateLines` when a next `data:` line continues the
 /// same event (the LF the SSE data buffer puts between lines).
-struct UsageJSONReader {
+@usableFromInline
+struct UsageJSONReader: Sendable {
     /// Member names longer than this never match one the reader looks for (the longest is 23 bytes).
     static let nameCapacity = 32
 
     /// Every usage committed so far, the last reported value of each field.
-    private(set) var usage = TokenUsage()
+    // (Inlinable readers: the relay reads it in place, without copying the scanner for a call.)
+    @usableFromInline private(set) var usage = TokenUsage()
 
     private let lineDelimited: Bool
     private var state = State.beforeText

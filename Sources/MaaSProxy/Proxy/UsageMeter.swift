@@ -16,7 +16,8 @@ struct UsageMeter {
     private var firstByteAt: MonotonicInstant?
     private var lastByteAt: MonotonicInstant?
 
-    init(head: ResponseHead, requestEndedAt: MonotonicInstant) {
+    // (`borrowing`: the head's two arrays are read in place, not retained and released for the call.)
+    init(head: borrowing ResponseHead, requestEndedAt: MonotonicInstant) {
         let format = Self.format(of: head)
         scanner = UsageScanner(format: format)
         isStream = format == .eventStream
@@ -26,38 +27,45 @@ struct UsageMeter {
     /// The answer's format from its head's bytes in place: building Strings of the two values cost
     /// more than the rest of the head's handling (bench/results/profile-usage.txt), and a generic call
     /// across modules as much again (bench/results/cost-usage.txt).
-    private static func format(of head: ResponseHead) -> UsageFormat? {
+    private static func format(of head: borrowing ResponseHead) -> UsageFormat? {
         head.bytes.withUnsafeBufferPointer { bytes in
-            // One pass over the fields, names told apart by length, then compared a word at a time:
-            // every byte of the two names has bit 5 set (lowercase letters, `-`), so setting it in the
-            // received name lowercases it and lets no other token character match.
-            guard let base = bytes.baseAddress else { return nil }
-            let raw = UnsafeRawPointer(base)
-            func word(_ offset: Int) -> UInt64 {
-                raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self) | 0x2020_2020_2020_2020
-            }
-            var contentType: Range<Int>?
-            var contentEncoding: Range<Int>?
-            for field in head.fields {
-                let name = field.name.lowerBound
-                switch field.name.upperBound &- name {
-                case 12 where contentType == nil:
-                    if word(name) == Self.content,
-                        raw.loadUnaligned(fromByteOffset: name &+ 8, as: UInt32.self) | 0x2020_2020 == Self.type
-                    {
-                        contentType = field.value
-                    }
-                case 16 where contentEncoding == nil:
-                    if word(name) == Self.content, word(name &+ 8) == Self.encoding { contentEncoding = field.value }
-                default: continue
-                }
-            }
-            guard let contentType else { return nil }
-            return UsageFormat(
-                contentType: UnsafeBufferPointer(rebasing: bytes[contentType]),
-                contentEncoding: contentEncoding.map { UnsafeBufferPointer(rebasing: bytes[$0]) }
-            )
+            head.fields.withUnsafeBufferPointer { fields in format(bytes, fields) }
         }
+    }
+
+    private static func format(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        _ fields: UnsafeBufferPointer<HeaderField>
+    ) -> UsageFormat? {
+        // One pass over the fields, names told apart by length, then compared a word at a time:
+        // every byte of the two names has bit 5 set (lowercase letters, `-`), so setting it in the
+        // received name lowercases it and lets no other token character match.
+        guard let base = bytes.baseAddress else { return nil }
+        let raw = UnsafeRawPointer(base)
+        func word(_ offset: Int) -> UInt64 {
+            raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self) | 0x2020_2020_2020_2020
+        }
+        var contentType: Range<Int>?
+        var contentEncoding: Range<Int>?
+        for field in fields {
+            let name = field.name.lowerBound
+            switch field.name.upperBound &- name {
+            case 12 where contentType == nil:
+                if word(name) == Self.content,
+                    raw.loadUnaligned(fromByteOffset: name &+ 8, as: UInt32.self) | 0x2020_2020 == Self.type
+                {
+                    contentType = field.value
+                }
+            case 16 where contentEncoding == nil:
+                if word(name) == Self.content, word(name &+ 8) == Self.encoding { contentEncoding = field.value }
+            default: continue
+            }
+        }
+        guard let contentType else { return nil }
+        return UsageFormat(
+            contentType: UnsafeBufferPointer(rebasing: bytes[contentType]),
+            contentEncoding: contentEncoding.map { UnsafeBufferPointer(rebasing: bytes[$0]) }
+        )
     }
 
     /// `content-`, `encoding` and `type` as little-endian loads read them (UsageMeterTests checks them).
