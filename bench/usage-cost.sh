@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Instructions the token-usage accounting (SPEC 7, the Usage target) costs per answer and per body byte,
 # counted by callgrind inside UsageCost.account (scanner from the head's values, every piece fed, usage
-# read) over a release build: bench/usage-cost.sh [runs] (default 200).
+# read) over a release build: bench/usage-cost.sh [runs] (default 200); ANSWERS="cost-json chat-json" picks
+# some of the answers (default all).
 #
 # valgrind cannot read Swift 6.3's debug info, so the binary is stripped of it first.
 set -euo pipefail
