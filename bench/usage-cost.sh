@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Instructions the token-usage accounting (SPEC 7, the Usage target) costs per answer and per body byte,
 # counted by callgrind inside UsageCost.account (scanner from the head's values, every piece fed, usage
-# read) over a release build: bench/usage-cost.sh [runs] (default 200).
+# read) over a release build: bench/usage-cost.sh [runs] (default 200); ANSWERS="cost-json chat-json" picks
+# some of the answers (default all).
 #
 # valgrind cannot read Swift 6.3's debug info, so the binary is stripped of it first.
 set -euo pipefail
@@ -13,7 +14,7 @@ bin=$(swift build -c release --package-path bench/usage-cost --scratch-path "$sc
 exe="$scratch/UsageCost.stripped"
 cp "$bin/UsageCost" "$exe"
 strip --strip-debug "$exe"
-for answer in tiny-json chat-json chat-stream responses-stream anthropic-stream; do
+for answer in ${ANSWERS:-tiny-json chat-json cost-json chat-stream responses-stream anthropic-stream}; do
   # The run prints "<answer>: <runs> runs of <bytes> bytes in <pieces> pieces, ..."; callgrind's summary
   # "Collected : <instructions>" counts only inside account (--toggle-collect).
   report=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null --toggle-collect='*UsageCost*account*' \

@@ -72,6 +72,21 @@ func firstLineEnd(_ bytes: UnsafePointer<UInt8>, from start: Int, to end: Int) -
     return position
 }
 
+/// The first position in `start..<end` whose byte is not an ASCII digit, or `end`.
+@inline(__always)
+func digitsEnd(_ bytes: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int {
+    var position = start
+    #if arch(x86_64)
+    while position &+ 16 <= end {
+        let others = ~ByteBlock(bytes + position).digits & 0xFFFF
+        if others != 0 { return position &+ others.trailingZeroBitCount }
+        position &+= 16
+    }
+    #endif
+    while position < end, bytes[position] &- UInt8(ascii: "0") < 10 { position &+= 1 }
+    return position
+}
+
 #if arch(x86_64)
 /// Sixteen bytes, each kind of byte the readers stop at as a mask: bit `i` for the byte at `i`.
 struct ByteBlock {
@@ -98,6 +113,12 @@ struct ByteBlock {
 
     /// CR and LF.
     var lineEnds: UInt32 { bits(_mm_or_si128(equal(0x0A), equal(0x0D))) }
+
+    /// `0` to `9` (those whose distance from `0`, wrapping, is at most 9).
+    var digits: UInt32 {
+        let offsets = _mm_sub_epi8(vector, _mm_set1_epi8(CChar(UInt8(ascii: "0"))))
+        return bits(_mm_cmpeq_epi8(_mm_min_epu8(offsets, _mm_set1_epi8(9)), offsets))
+    }
 
     var quotes: UInt32 { bits(equal(UInt8(ascii: "\""))) }
     var backslashes: UInt32 { bits(equal(UInt8(ascii: "\\"))) }

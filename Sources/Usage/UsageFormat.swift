@@ -25,6 +25,14 @@ public enum UsageFormat: Equatable, Sendable {
         self = format
     }
 
+    /// As `init?(contentType:contentEncoding:)`, over the values' bytes in place (a parsed head's),
+    /// `contentEncoding` nil when the field is absent: one direct call, nothing generic across modules.
+    public init?(contentType: UnsafeBufferPointer<UInt8>, contentEncoding: UnsafeBufferPointer<UInt8>?) {
+        if let contentEncoding, !Self.isIdentity(contentEncoding) { return nil }
+        guard let format = Self.mediaFormat(contentType) else { return nil }
+        self = format
+    }
+
     /// The head's values as Strings (nil when the field is absent).
     public init?(contentType: String?, contentEncoding: String? = nil) {
         guard let contentType else { return nil }

@@ -13,12 +13,14 @@
 /// In event mode (`lineDelimited`) a CR or LF is an event line's end, not JSON: `read` stops before
 /// it and leaves it to the caller, which calls `separateLines` when a next `data:` line continues the
 /// same event (the LF the SSE data buffer puts between lines).
-struct UsageJSONReader {
+@usableFromInline
+struct UsageJSONReader: Sendable {
     /// Member names longer than this never match one the reader looks for (the longest is 23 bytes).
     static let nameCapacity = 32
 
     /// Every usage committed so far, the last reported value of each field.
-    private(set) var usage = TokenUsage()
+    // (Inlinable readers: the relay reads it in place, without copying the scanner for a call.)
+    @usableFromInline private(set) var usage = TokenUsage()
 
     private let lineDelimited: Bool
     private var state = State.beforeText
@@ -112,6 +114,14 @@ struct UsageJSONReader {
         case afterText
         /// Not a text with usage (not an object) or malformed: nothing more counts until `reset`.
         case ignored
+
+        /// The states `readStructure` reads in.
+        var isStructural: Bool {
+            switch self {
+            case .beforeText, .memberStart, .memberNext, .colon, .value, .afterValue, .afterText: true
+            default: false
+            }
+        }
     }
 
     /// The objects on a usage path, each knowing its parent.
@@ -186,6 +196,17 @@ struct UsageJSONReader {
     /// CR or LF, which it leaves to the caller.
     mutating func read(_ bytes: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int {
         var index = start
+        if state == .beforeText && start + 1 < end && bytes[start] == UInt8(ascii: "{")
+            && bytes[start + 1] == UInt8(ascii: "\"")
+        {
+            // A compact text's start (nearly every answer and event): straight to its first member.
+            node = .root
+            var state = State.memberStart
+            index += 2
+            let stop = members(bytes, &index, end, &state)
+            self.state = state
+            if let stop { return stop }
+        }
         while index < end {
             let byte = bytes[index]
             switch state {
@@ -340,32 +361,8 @@ struct UsageJSONReader {
             switch state {
             case .memberStart, .memberNext:
                 if byte == UInt8(ascii: "\"") {
-                    // The name, resolved in place when it closes in this piece without an escape (nearly
-                    // always), else copied into `name` and read on in `.name`.
-                    let start = position
-                    let stop = firstStringStop(bytes, from: start, to: end)
-                    guard stop < end && bytes[stop] == UInt8(ascii: "\"") else {
-                        nameLength = 0
-                        appendName(bytes, from: start, to: stop)
-                        position = stop
-                        state = .name
-                        return nil
-                    }
-                    // (Static: a method would copy the whole reader for the call.)
-                    target = Self.resolveName(
-                        bytes + start,
-                        length: stop - start,
-                        in: node,
-                        lineDelimited: lineDelimited
-                    )
-                    position = stop + 1
-                    // Compact JSON: the colon right after it.
-                    if position < end && bytes[position] == UInt8(ascii: ":") {
-                        position += 1
-                        state = .value
-                    } else {
-                        state = .colon
-                    }
+                    if let stop = members(bytes, &position, end, &state) { return stop }
+                    if !state.isStructural { return nil }
                 } else if byte == UInt8(ascii: "}") && state == .memberStart {
                     state = closeObject()
                 } else {
@@ -483,6 +480,143 @@ struct UsageJSONReader {
         return nil
     }
 
+    /// The members of read objects in direct code, from just after a member name's opening quote: each
+    /// token's end found in place and the next token expected right after it (compact JSON: `"name":`,
+    /// the value, `,"` or `}`), without a state per token. Anything else (whitespace, a token cut by
+    /// the piece's end, an escape in a name, `-`, a malformed byte) leaves with `state` at the
+    /// token boundary it reached, for `readStructure` or `read` to go on byte by byte exactly as
+    /// before. Returns what `readStructure` returns, or nil with `state` set.
+    @inline(__always)
+    private mutating func members(
+        _ bytes: UnsafePointer<UInt8>,
+        _ position: inout Int,
+        _ end: Int,
+        _ state: inout State
+    ) -> Int? {
+        var index = position
+        defer { position = index }
+        member: while true {
+            // The name: resolved in place when it closes in this piece without an escape (nearly
+            // always), else copied into `name` and read on in `.name`.
+            let start = index
+            let stop = firstStringStop(bytes, from: start, to: end)
+            guard stop < end && bytes[stop] == UInt8(ascii: "\"") else {
+                nameLength = 0
+                appendName(bytes, from: start, to: stop)
+                index = stop
+                state = .name
+                return nil
+            }
+            // (Static: a method would copy the whole reader for the call.)
+            target = Self.resolveName(bytes + start, length: stop - start, in: node, lineDelimited: lineDelimited)
+            index = stop + 1
+            guard index < end && bytes[index] == UInt8(ascii: ":") else {
+                state = .colon
+                return nil
+            }
+            index += 1
+            guard index < end else {
+                state = .value
+                return nil
+            }
+            // The value.
+            let first = bytes[index]
+            switch first {
+            case UInt8(ascii: "\""):
+                let close = firstStringStop(bytes, from: index + 1, to: end)
+                if close < end && bytes[close] == UInt8(ascii: "\"") {
+                    index = close + 1
+                } else {
+                    index = close
+                    let lineEnd = readString(bytes, &index, end)
+                    state = self.state
+                    if let lineEnd { return lineEnd }
+                    if state != .afterValue { return nil }
+                }
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                // A count whole in this piece (nearly always): its digits found at once, its value
+                // read only when it is one looked for. A `0` is a whole number only alone.
+                let after = first == UInt8(ascii: "0") ? index + 1 : digitsEnd(bytes, from: index + 1, to: end)
+                let digits = after - index
+                guard after < end, digits <= 18,
+                    bytes[after] != UInt8(ascii: "."), bytes[after] | 0x20 != UInt8(ascii: "e"),
+                    first != UInt8(ascii: "0") || bytes[after] &- UInt8(ascii: "0") >= 10
+                else {
+                    // Cut by the piece's end, a fraction, an exponent, too long, a leading zero:
+                    // byte by byte.
+                    if first == UInt8(ascii: "0") {
+                        startNumber(.zero, value: 0)
+                    } else {
+                        startNumber(.integer, value: Int(first &- UInt8(ascii: "0")))
+                    }
+                    index += 1
+                    state = .number
+                    return nil
+                }
+                if case .field(let field) = target {
+                    var value = 0
+                    for offset in index..<after { value = value &* 10 &+ Int(bytes[offset] &- UInt8(ascii: "0")) }
+                    set(field, value)
+                }
+                index = after
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                index += 1
+                if first == UInt8(ascii: "{"), case .object(let child) = target {
+                    node = child
+                    if index < end && bytes[index] == UInt8(ascii: "\"") {
+                        index += 1
+                        continue member
+                    }
+                    state = .memberStart
+                    return nil
+                }
+                skipDepth = 1
+                self.state = .skip
+                index = skip(bytes, from: index, to: end)
+                state = self.state
+                if state != .afterValue { return state == .skip ? index : nil }
+            case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+                literal = first == UInt8(ascii: "t") ? .true : first == UInt8(ascii: "f") ? .false : .null
+                let text = literal.text
+                let count = text.utf8CodeUnitCount
+                index += 1
+                guard index + count - 1 <= end else {
+                    literalMatched = 1
+                    state = .literal
+                    return nil
+                }
+                for offset in 1..<count where bytes[index + offset - 1] != text.utf8Start[offset] {
+                    state = .ignored
+                    return nil
+                }
+                index += count - 1
+            default:
+                // Whitespace, `-`, or not a value: byte by byte.
+                state = .value
+                return nil
+            }
+            // After the value: the next member or the object's end (and its parent's after it).
+            while index < end {
+                let next = bytes[index]
+                if next == UInt8(ascii: ",") {
+                    if index + 1 < end && bytes[index + 1] == UInt8(ascii: "\"") {
+                        index += 2
+                        continue member
+                    }
+                    index += 1
+                    state = .memberNext
+                    return nil
+                }
+                guard next == UInt8(ascii: "}") else { break }
+                index += 1
+                state = closeObject()
+                if state != .afterValue { return nil }
+            }
+            state = .afterValue
+            return nil
+        }
+    }
+
     /// A string value of a read object, from `index` on; returns the position to return at when it
     /// stops at a line end, else nil.
     @inline(__always)
@@ -510,6 +644,142 @@ struct UsageJSONReader {
         defer { skipDepth = depth }
         // Inside a string (after its opening quote), `index` not past its end.
         var inString = false
+        #if arch(x86_64)
+        // Sixty-four bytes a window while as many are left, then thirty-two (the piece's last 32
+        // shifted for its tail), up to a `\` (or, in event mode, a line end): the quotes' running
+        // parity, carried from window to window, marks the bytes inside strings, whose brackets do not
+        // count; the others are taken one by one (few per window). Pieces shorter than 32 bytes are
+        // read byte by byte below.
+        if end >= 32 {
+            while index < end {
+                if index &+ 64 <= end {
+                    // 64 bytes a window while that many are left: the same, on 64-bit masks.
+                    let base = index
+                    let b0 = ByteBlock(bytes + base)
+                    let b1 = ByteBlock(bytes + (base &+ 16))
+                    let b2 = ByteBlock(bytes + (base &+ 32))
+                    let b3 = ByteBlock(bytes + (base &+ 48))
+                    @inline(__always)
+                    func mask(_ kind: (ByteBlock) -> UInt32) -> UInt64 {
+                        (UInt64(kind(b0)) | UInt64(kind(b1)) &<< 16 | UInt64(kind(b2)) &<< 32 | UInt64(kind(b3)) &<< 48)
+                    }
+                    let stops = lineDelimited ? mask { $0.backslashes | $0.lineEnds } : mask { $0.backslashes }
+                    let length = stops == 0 ? 64 : stops.trailingZeroBitCount
+                    let window = length == 64 ? UInt64.max : (UInt64(1) &<< UInt64(truncatingIfNeeded: length)) &- 1
+                    let quotes = mask { $0.quotes } & window
+                    var inside = quotes ^ (quotes &<< 1)
+                    inside ^= inside &<< 2
+                    inside ^= inside &<< 4
+                    inside ^= inside &<< 8
+                    inside ^= inside &<< 16
+                    inside ^= inside &<< 32
+                    // All ones when the window starts inside a string.
+                    inside ^= 0 &- UInt64(truncatingIfNeeded: inString ? 1 : 0)
+                    let outside = ~inside & window
+                    let closes = mask { $0.closes } & outside
+                    var brackets = mask { $0.opens } & outside | closes
+                    while brackets != 0 {
+                        let offset = brackets.trailingZeroBitCount
+                        if closes &>> UInt64(truncatingIfNeeded: offset) & 1 != 0 {
+                            depth -= 1
+                            if depth == 0 {
+                                state = .afterValue
+                                return index &+ offset &+ 1
+                            }
+                        } else {
+                            depth += 1
+                        }
+                        brackets &= brackets &- 1
+                    }
+                    // Bit 63 holds the parity of all the window's quotes.
+                    inString = inside &>> 63 != 0
+                    index &+= length
+                    if length == 64 { continue }
+                    if bytes[index] == UInt8(ascii: "\\") {
+                        guard inString else {
+                            index &+= 1
+                            continue
+                        }
+                        guard index &+ 1 < end else {
+                            state = .skipStringEscape
+                            return end
+                        }
+                        let escaped = bytes[index &+ 1]
+                        if lineDelimited && (escaped == 0x0A || escaped == 0x0D) {
+                            state = .skipStringEscape
+                            return index &+ 1
+                        }
+                        index &+= 2
+                        continue
+                    }
+                    if inString { state = .skipString }
+                    return index
+                }
+                let base = min(index, end &- 32)
+                let shift = UInt32(truncatingIfNeeded: index &- base)
+                let available = 32 &- Int(shift)
+                let low = ByteBlock(bytes + base)
+                let high = ByteBlock(bytes + (base &+ 16))
+                let stops =
+                    (lineDelimited
+                        ? (low.backslashes | low.lineEnds) | (high.backslashes | high.lineEnds) &<< 16
+                        : low.backslashes | high.backslashes &<< 16) &>> shift
+                let length = stops == 0 ? available : stops.trailingZeroBitCount
+                let window = UInt32(truncatingIfNeeded: (UInt64(1) &<< UInt64(truncatingIfNeeded: length)) &- 1)
+                let quotes = ((low.quotes | high.quotes &<< 16) &>> shift) & window
+                var inside = quotes ^ (quotes &<< 1)
+                inside ^= inside &<< 2
+                inside ^= inside &<< 4
+                inside ^= inside &<< 8
+                inside ^= inside &<< 16
+                // All ones when the window starts inside a string.
+                inside ^= 0 &- UInt32(truncatingIfNeeded: inString ? 1 : 0)
+                let outside = ~inside & window
+                let closes = ((low.closes | high.closes &<< 16) &>> shift) & outside
+                var brackets = ((low.opens | high.opens &<< 16) &>> shift) & outside | closes
+                while brackets != 0 {
+                    let offset = brackets.trailingZeroBitCount
+                    if closes &>> UInt32(truncatingIfNeeded: offset) & 1 != 0 {
+                        depth -= 1
+                        if depth == 0 {
+                            state = .afterValue
+                            return index &+ offset &+ 1
+                        }
+                    } else {
+                        depth += 1
+                    }
+                    brackets &= brackets &- 1
+                }
+                // Bit 31 holds the parity of all the window's quotes.
+                inString = inside &>> 31 != 0
+                index &+= length
+                if length == available { continue }
+                // At a stop: a `\` escapes the next byte inside a string and is nothing outside one.
+                if bytes[index] == UInt8(ascii: "\\") {
+                    guard inString else {
+                        index &+= 1
+                        continue
+                    }
+                    guard index &+ 1 < end else {
+                        state = .skipStringEscape
+                        return end
+                    }
+                    let escaped = bytes[index &+ 1]
+                    if lineDelimited && (escaped == 0x0A || escaped == 0x0D) {
+                        state = .skipStringEscape
+                        return index &+ 1
+                    }
+                    index &+= 2
+                    continue
+                }
+                // A line end (event mode), left to the caller.
+                if inString { state = .skipString }
+                return index
+            }
+            if inString { state = .skipString }
+            return end
+        }
+        #endif
         while index < end {
             if inString {
                 switch scanString(bytes, &index, end, lax: true) {
@@ -532,47 +802,6 @@ struct UsageJSONReader {
                 }
                 continue
             }
-            #if arch(x86_64)
-            // Sixteen bytes at a time up to a `\` (or, in event mode, a line end): the running parity
-            // of the quotes marks the bytes inside strings, whose brackets do not count.
-            if index &+ 16 <= end {
-                let block = ByteBlock(bytes + index)
-                let stops = lineDelimited ? block.backslashes | block.lineEnds : block.backslashes
-                let length = stops == 0 ? 16 : stops.trailingZeroBitCount
-                let window: UInt32 = (1 &<< UInt32(length)) &- 1
-                let quotes = block.quotes & window
-                var inside = quotes ^ (quotes &<< 1)
-                inside ^= inside &<< 2
-                inside ^= inside &<< 4
-                inside ^= inside &<< 8
-                let opens = block.opens & ~inside & window
-                let closes = block.closes & ~inside & window
-                if closes != 0 && closes.nonzeroBitCount >= depth {
-                    // The container may close here: bracket by bracket.
-                    var brackets = opens | closes
-                    while brackets != 0 {
-                        let offset = brackets.trailingZeroBitCount
-                        if closes &>> UInt32(offset) & 1 != 0 {
-                            depth -= 1
-                            if depth == 0 {
-                                state = .afterValue
-                                return index &+ offset &+ 1
-                            }
-                        } else {
-                            depth += 1
-                        }
-                        brackets &= brackets &- 1
-                    }
-                } else if opens | closes != 0 {
-                    depth += opens.nonzeroBitCount - closes.nonzeroBitCount
-                }
-                // After the window: in a string or not as its quotes left it; at a stop (read below,
-                // or by the string scan) or at the next block.
-                inString = quotes.nonzeroBitCount & 1 != 0
-                index &+= length
-                if length == 16 || inString { continue }
-            }
-            #endif
             let byte = bytes[index]
             index += 1
             if byte == UInt8(ascii: "\"") {
@@ -593,7 +822,7 @@ struct UsageJSONReader {
                 return index - 1
             }
         }
-        // The piece ended right after an opening quote or inside the string a block left open.
+        // The piece ended right after an opening quote or inside a string.
         if inString { state = .skipString }
         return end
     }

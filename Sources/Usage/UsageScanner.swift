@@ -23,7 +23,7 @@ public struct UsageScanner: Sendable {
     /// The member-name buffer's capacity in bytes: all the scanner ever holds of the body.
     public static let bufferCapacity = UsageJSONReader.nameCapacity
 
-    private var reader: UsageJSONReader
+    @usableFromInline var reader: UsageJSONReader
     private let format: UsageFormat?
     private var line = LineState.streamStart
     /// BOM bytes matched at the stream's start; `data` bytes matched at a line's start.
@@ -45,10 +45,10 @@ public struct UsageScanner: Sendable {
     }
 
     /// What the answer has reported so far: the last value of each field.
-    public var usage: TokenUsage { reader.usage }
+    @inlinable public var usage: TokenUsage { reader.usage }
 
     /// Whether any field was reported.
-    public var sawUsage: Bool { !reader.usage.isEmpty }
+    @inlinable public var sawUsage: Bool { !reader.usage.isEmpty }
 
     /// Whether the answer's format is one whose usage is read.
     public var isScanning: Bool { format != nil }

@@ -72,3 +72,22 @@ struct UsageFormatTests {
         }
     }
 }
+
+extension UsageFormatTests {
+    /// The head's bytes in place (`UsageMeter`): the same answer as from Strings, an absent
+    /// `Content-Encoding` as nil.
+    @Test(arguments: rows)
+    func fromBuffers(_ row: Row) {
+        guard let contentType = row.contentType else { return }
+        let type = Array(contentType.utf8)
+        let format = type.withUnsafeBufferPointer { type in
+            guard let encoding = row.contentEncoding else {
+                return UsageFormat(contentType: type, contentEncoding: nil)
+            }
+            return Array(encoding.utf8).withUnsafeBufferPointer {
+                UsageFormat(contentType: type, contentEncoding: $0)
+            }
+        }
+        #expect(format == row.expected)
+    }
+}

@@ -193,8 +193,10 @@ private final class SeriesCache<Key: Hashable & Sendable, Value>: @unchecked Sen
     }
 }
 
-/// The token series of one model (SPEC 7), made on its first metered answer.
-struct UsageSeries: @unchecked Sendable {
+/// The token series of one model (SPEC 7), made on its first metered answer. A class: a worker keeps
+/// the last one at hand (`UsageRecorder`), and a struct of six references cost six retains and
+/// releases each time it was copied out.
+final class UsageSeries: @unchecked Sendable {
     let input: Counter
     let output: Counter
     let cachedInput: Counter

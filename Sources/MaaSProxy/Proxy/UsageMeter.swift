@@ -16,7 +16,8 @@ struct UsageMeter {
     private var firstByteAt: MonotonicInstant?
     private var lastByteAt: MonotonicInstant?
 
-    init(head: ResponseHead, requestEndedAt: MonotonicInstant) {
+    // (`borrowing`: the head's two arrays are read in place, not retained and released for the call.)
+    init(head: borrowing ResponseHead, requestEndedAt: MonotonicInstant) {
         let format = Self.format(of: head)
         scanner = UsageScanner(format: format)
         isStream = format == .eventStream
@@ -24,33 +25,71 @@ struct UsageMeter {
     }
 
     /// The answer's format from its head's bytes in place: building Strings of the two values cost
-    /// more than the rest of the head's handling (bench/results/profile-usage.txt).
-    private static func format(of head: ResponseHead) -> UsageFormat? {
-        // One pass over the fields, names told apart by length before any byte is compared.
-        var contentType: HeaderField?
-        var contentEncoding: HeaderField?
-        for field in head.fields {
-            switch field.name.count {
-            case 12 where contentType == nil && head.nameEquals(field, "content-type"): contentType = field
-            case 16 where contentEncoding == nil && head.nameEquals(field, "content-encoding"): contentEncoding = field
+    /// more than the rest of the head's handling (bench/results/profile-usage.txt), and a generic call
+    /// across modules as much again (bench/results/cost-usage.txt).
+    private static func format(of head: borrowing ResponseHead) -> UsageFormat? {
+        head.bytes.withUnsafeBufferPointer { bytes in
+            head.fields.withUnsafeBufferPointer { fields in format(bytes, fields) }
+        }
+    }
+
+    private static func format(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        _ fields: UnsafeBufferPointer<HeaderField>
+    ) -> UsageFormat? {
+        // One pass over the fields, names told apart by length, then compared a word at a time:
+        // every byte of the two names has bit 5 set (lowercase letters, `-`), so setting it in the
+        // received name lowercases it and lets no other token character match.
+        guard let base = bytes.baseAddress else { return nil }
+        let raw = UnsafeRawPointer(base)
+        func word(_ offset: Int) -> UInt64 {
+            raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self) | 0x2020_2020_2020_2020
+        }
+        var contentType: Range<Int>?
+        var contentEncoding: Range<Int>?
+        for field in fields {
+            let name = field.name.lowerBound
+            switch field.name.upperBound &- name {
+            case 12 where contentType == nil:
+                if word(name) == Self.content,
+                    raw.loadUnaligned(fromByteOffset: name &+ 8, as: UInt32.self) | 0x2020_2020 == Self.type
+                {
+                    contentType = field.value
+                }
+            case 16 where contentEncoding == nil:
+                if word(name) == Self.content, word(name &+ 8) == Self.encoding { contentEncoding = field.value }
             default: continue
             }
         }
         guard let contentType else { return nil }
-        let type = head.bytes[contentType.value]
-        guard let contentEncoding else { return UsageFormat(contentType: type) }
-        return UsageFormat(contentType: type, contentEncoding: head.bytes[contentEncoding.value])
+        return UsageFormat(
+            contentType: UnsafeBufferPointer(rebasing: bytes[contentType]),
+            contentEncoding: contentEncoding.map { UnsafeBufferPointer(rebasing: bytes[$0]) }
+        )
     }
 
-    /// A piece of the body, as relayed to the client; `now` is read for the first piece only.
+    /// `content-`, `encoding` and `type` as little-endian loads read them (UsageMeterTests checks them).
+    static let content: UInt64 = 0x2D74_6E65_746E_6F63
+    static let encoding: UInt64 = 0x676E_6964_6F63_6E65
+    static let type: UInt32 = 0x6570_7974
+
+    /// A piece of the body, as relayed to the client. Only a stream's timing is reported, so `now` is
+    /// read for a stream's first piece only (a clock read per answer saved on the others).
     mutating func relayed(_ bytes: UnsafeRawBufferPointer, at now: @autoclosure () -> MonotonicInstant) {
-        if firstByteAt == nil, bytes.count > 0 { firstByteAt = now() }
+        if isStream, firstByteAt == nil, bytes.count > 0 { firstByteAt = now() }
         scanner.feed(bytes)
     }
 
-    /// The answer ended (whole, cut off, or its client gone).
-    mutating func ended(at now: MonotonicInstant) {
-        if lastByteAt == nil { lastByteAt = now }
+    /// The answer ended (whole, cut off, or its client gone); `now` is read for a stream only.
+    mutating func ended(at now: @autoclosure () -> MonotonicInstant) {
+        if isStream, lastByteAt == nil { lastByteAt = now() }
+    }
+
+    /// The answer ended (whole, cut off, or its client gone): what it reported. One call in place
+    /// (`meter?.finish(at:)`): reading `report` off a copy of the meter cost a few hundred bytes copied.
+    mutating func finish(at now: @autoclosure () -> MonotonicInstant) -> UsageReport {
+        ended(at: now())
+        return report
     }
 
     var report: UsageReport {

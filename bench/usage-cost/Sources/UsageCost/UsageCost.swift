@@ -97,6 +97,17 @@ struct Answer {
         return [
             events("chat-stream", chat),
             Answer(name: "chat-json", contentType: "application/json", pieces: [Array(json.utf8)]),
+            // bench/cost.sh's backend answer: what a non-streamed call costs there (issue 11's bar).
+            Answer(
+                name: "cost-json",
+                contentType: "application/json",
+                pieces: [
+                    Array(
+                        #"{"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"facebook/opt-125m","choices":[{"index":0,"message":{"role":"assistant","content":"Hello! How can I help you today?"},"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":9,"total_tokens":18}}"#
+                            .utf8
+                    )
+                ]
+            ),
             // The floor: scanner, format and result around the smallest answer with usage.
             Answer(
                 name: "tiny-json",
