@@ -48,14 +48,25 @@ public final class AccessChecker: Sendable {
     /// come from the cache, from another check's probe in flight, or from a probe of our own, at
     /// most `settings.concurrency` at a time. `completion` runs exactly once, on that thread, at
     /// the latest at the deadline — before `check` returns when nothing had to be awaited.
+    ///
+    /// - Parameter credential: the caller's `credentialDigest(of:)` when the caller kept it (a
+    ///   connection's next request from the same caller); computed here otherwise.
     public func check(
         caller: Caller,
+        credential: CredentialDigest? = nil,
         candidates: [Candidate],
         bypassCache: Bool,
         scheduler: any LoopScheduler,
         completion: @escaping @Sendable (AccessCheckResult) -> Void
     ) {
-        if !bypassCache, let result = cachedResult(caller: caller, candidates: candidates, scheduler: scheduler) {
+        if !bypassCache,
+            let result = cachedResult(
+                caller: caller,
+                credential: credential,
+                candidates: candidates,
+                scheduler: scheduler
+            )
+        {
             return completion(result)
         }
         let run = AccessCheckRun(
@@ -72,6 +83,7 @@ public final class AccessChecker: Sendable {
     /// forwarding path (one model, decided seconds ago). Nil when anything needs a probe.
     private func cachedResult(
         caller: Caller,
+        credential known: CredentialDigest?,
         candidates: [Candidate],
         scheduler: any LoopScheduler
     )
@@ -79,7 +91,7 @@ public final class AccessChecker: Sendable {
     {
         // One model with a probe: no arrays, no dictionary (issue 10).
         if candidates.count == 1, case let candidate = candidates[0], candidate.hasProbe {
-            let credential = CredentialDigest(caller: caller, digest: digest)
+            let credential = known ?? CredentialDigest(caller: caller, digest: digest)
             let key = DecisionKey(credential: credential, candidate: candidate)
             guard let decision = cache.freshDecision(key, now: scheduler.now) else { return nil }
             return AccessCheckResult(
@@ -93,7 +105,7 @@ public final class AccessChecker: Sendable {
         let probed = candidates.filter(\.hasProbe)
         var fresh: [Decision] = []
         if !probed.isEmpty {
-            let credential = CredentialDigest(caller: caller, digest: digest)
+            let credential = known ?? CredentialDigest(caller: caller, digest: digest)
             guard let found = cache.freshDecisions(probed.map { key(for: $0, credential: credential) }, now: now)
             else { return nil }
             fresh = found
@@ -113,6 +125,12 @@ public final class AccessChecker: Sendable {
             oldestDecisionWall: oldest,
             stats: AccessCheckStats(cacheHits: fresh.count)
         )
+    }
+
+    /// The decision-cache digest of `caller`'s credential (SPEC 4), for a caller that keeps it
+    /// across requests (`check(caller:credential:…)`).
+    public func credentialDigest(of caller: Caller) -> CredentialDigest {
+        CredentialDigest(caller: caller, digest: digest)
     }
 
     /// Forgets the caller's decision for `candidate` (SPEC 4: a backend answered a forwarded call

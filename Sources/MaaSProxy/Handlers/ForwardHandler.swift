@@ -151,8 +151,13 @@ final class ForwardHandler: @unchecked Sendable {
         then decide: @escaping @Sendable (AccessCheckResult) -> Void
     ) {
         let bypassCache = CacheControl.requestsNoCache(exchange.headerValues("cache-control"))
-        checker.check(caller: caller, candidates: candidates, bypassCache: bypassCache, scheduler: exchange.loop) {
-            result in
+        checker.check(
+            caller: caller,
+            credential: exchange.credentialDigest(of: caller, using: checker),
+            candidates: candidates,
+            bypassCache: bypassCache,
+            scheduler: exchange.loop
+        ) { result in
             exchange.notes.probes = result.probesSent
             exchange.notes.decisionCache =
                 result.probesSent > 0 ? "miss" : (result.coalesced > 0 ? "coalesced" : "hit")

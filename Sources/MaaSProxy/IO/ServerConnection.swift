@@ -37,6 +37,9 @@ final class ServerConnection: TransportDelegate {
     /// request deadline it must meet.
     private var streaming: (stream: RequestBodyStream, decoder: BodyDecoder, due: MonotonicInstant)?
     private var outputWasDrained = true
+    /// The caller of this connection's last admitted request and its credential digest
+    /// (`ServerExchange.credentialDigest(of:using:)`).
+    var lastCaller: (caller: Caller, digest: CredentialDigest)?
 
     /// Pipelined bytes the connection buffers while an answer is pending, before it stops reading.
     static let pipelineLimit = 64 * 1024

@@ -79,6 +79,17 @@ final class ServerExchange: @unchecked Sendable {
         return values
     }
 
+    /// The decision-cache digest of `caller` (SPEC 4). A connection keeps its last caller's, so a
+    /// keep-alive client's next request with the same credential skips the SHA-256 (issue 10: a
+    /// twentieth of a proxied request's instructions); the credential it keeps is one the
+    /// connection already received, and goes with it.
+    func credentialDigest(of caller: Caller, using checker: AccessChecker) -> CredentialDigest {
+        if let connection, let last = connection.lastCaller, last.caller == caller { return last.digest }
+        let digest = checker.credentialDigest(of: caller)
+        connection?.lastCaller = (caller, digest)
+        return digest
+    }
+
     var isAnswered: Bool {
         if case .waiting = state { return false }
         return true

@@ -112,6 +112,28 @@ struct ClientCallsLiveTests {
         #expect(crossed.map(\.errorCode) == ["model_not_found", "model_not_found"])
     }
 
+    /// A connection keeps its last caller's credential digest (issue 10): callers taking turns on
+    /// one keep-alive connection, with and without a subscription, each get their own decision.
+    @Test func callersTakingTurnsOnOneConnectionEachGetTheirOwnDecision() throws {
+        let fixture = try Fixture.start()
+        defer { fixture.cleanUp() }
+        let client = try RawHTTPClient(port: fixture.proxy.port)
+        let body = Array(#"{"messages":[{"role":"user","content":"hi"}]}"#.utf8)
+        func call(_ token: String, subscription: String? = nil) throws -> Int {
+            var headers = [("Authorization", token), ("Content-Type", "application/json")]
+            if let subscription { headers.append(("X-MaaS-Subscription", subscription)) }
+            return try client.request("POST", "/llm/gw2/v1/chat/completions", headers: headers, body: body).status
+        }
+        let statuses = try [
+            call("Bearer alice"), call("Bearer bob"), call("Bearer alice"), call("Bearer bob"),
+            call("Bearer alice", subscription: "team"), call("Bearer bob", subscription: "team"),
+            call("Bearer alice"),
+        ]
+        #expect(statuses == [200, 403, 200, 403, 200, 403, 200])
+        // Only alice's calls reached the backend's inference path, all on the one connection.
+        #expect(try fixture.inferencePaths() == Array(repeating: "/llm/gw2/v1/chat/completions", count: 4))
+    }
+
     @Test func theAmbiguityRuleHoldsWhateverOtherCallersDid() throws {
         let fixture = try Fixture.start()
         defer { fixture.cleanUp() }
