@@ -202,12 +202,7 @@ final class ForwardHandler: @unchecked Sendable {
             requestID: exchange.requestID,
             body: framing
         )
-        let checker = self.checker
-        let requests = self.requests
-        let metrics = context.metrics
-        let model = candidate.idText
-        let sentAt = exchange.loop.now
-        metrics.forwardStarted()
+        context.metrics.forwardStarted()
         ForwardRelay.start(
             exchange: exchange,
             pool: pool,
@@ -219,36 +214,42 @@ final class ForwardHandler: @unchecked Sendable {
                 metersUsage: usage.enabled && api != nil
             ),
             timeouts: timeouts,
-            onHead: { status in
-                exchange.notes.upstreamStatus = status
-                requests.upstreamHeadReceived(model: model, latency: exchange.loop.now.since(sentAt))
-                // SPEC 4: revocation is seen on the next request, not after the TTL.
-                if (status == 401 || status == 403) && candidate.probe != .none {
-                    checker.evictDecision(for: candidate, caller: caller)
-                }
-            },
-            onEnd: { [logger = context.logger] outcome in
-                metrics.forwardEnded()
-                switch outcome {
-                case .failed(let error, let reason):
-                    logger.warning(
-                        "upstream call failed",
-                        metadata: [
-                            "requestId": "\(exchange.requestID)", "model": "\(model)",
-                            "upstream": "\(url.scheme)://\(url.hostHeader)", "status": "\(error.status)",
-                            "reason": "\(reason)",
-                        ]
-                    )
-                case .aborted:
-                    logger.warning(
-                        "upstream answer cut off",
-                        metadata: ["requestId": "\(exchange.requestID)", "model": "\(model)"]
-                    )
-                case .relayed, .clientGone, .originDown:
-                    // An origin down was logged once when it went down (OriginHealthLog).
-                    break
-                }
-            }
+            call: ForwardCall(candidate: candidate, caller: caller, startedAt: exchange.loop.now),
+            observer: self
         )
+    }
+}
+
+extension ForwardHandler: ForwardObserver {
+    func forwardReceivedHead(_ call: ForwardCall, status: Int, exchange: ServerExchange) {
+        exchange.notes.upstreamStatus = status
+        requests.upstreamHeadReceived(model: call.candidate.idText, latency: exchange.loop.now.since(call.startedAt))
+        // SPEC 4: revocation is seen on the next request, not after the TTL.
+        if (status == 401 || status == 403) && call.candidate.hasProbe {
+            checker.evictDecision(for: call.candidate, caller: call.caller)
+        }
+    }
+
+    func forwardEnded(_ call: ForwardCall, outcome: ForwardOutcome, exchange: ServerExchange, url: EndpointURL) {
+        context.metrics.forwardEnded()
+        switch outcome {
+        case .failed(let error, let reason):
+            context.logger.warning(
+                "upstream call failed",
+                metadata: [
+                    "requestId": "\(exchange.requestID)", "model": "\(call.candidate.idText)",
+                    "upstream": "\(url.scheme)://\(url.hostHeader)", "status": "\(error.status)",
+                    "reason": "\(reason)",
+                ]
+            )
+        case .aborted:
+            context.logger.warning(
+                "upstream answer cut off",
+                metadata: ["requestId": "\(exchange.requestID)", "model": "\(call.candidate.idText)"]
+            )
+        case .relayed, .clientGone, .originDown:
+            // An origin down was logged once when it went down (OriginHealthLog).
+            break
+        }
     }
 }

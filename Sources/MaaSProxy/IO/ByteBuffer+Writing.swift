@@ -6,8 +6,12 @@ extension ByteBuffer {
     }
 
     func append(string: String) {
-        var text = string
-        text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+        // A native string's bytes in place, without the copy `withUTF8` (mutating) needs.
+        let appended: Void? = string.utf8.withContiguousStorageIfAvailable { append(UnsafeRawBufferPointer($0)) }
+        if appended == nil {
+            var text = string
+            text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+        }
     }
 
     func appendDecimal(_ value: Int) {

@@ -21,6 +21,23 @@ struct ForwardRequest {
     private static let idempotentMethods: Set<String> = ["GET", "HEAD", "OPTIONS", "DELETE"]
 }
 
+/// Who a forwarded call is for: what its observer needs when it hears of the call. Held by the
+/// relay, so a call costs no closure contexts.
+struct ForwardCall {
+    let candidate: Candidate
+    let caller: Caller
+    /// When the relay started (the upstream latency's start).
+    let startedAt: MonotonicInstant
+}
+
+/// What the handler that started a forwarded call hears of it (`ForwardHandler`). Loop thread only.
+protocol ForwardObserver: AnyObject {
+    /// The backend's status, as soon as its head arrived.
+    func forwardReceivedHead(_ call: ForwardCall, status: Int, exchange: ServerExchange)
+    /// Once, after the client's answer was queued whole (or cut off, or the client left).
+    func forwardEnded(_ call: ForwardCall, outcome: ForwardOutcome, exchange: ServerExchange, url: EndpointURL)
+}
+
 /// The upstream timers of SPEC 5.5 (`upstream.connectTimeout`, `responseTimeout`, `idleTimeout`).
 struct ForwardTimeouts: Sendable {
     var connect: Duration
@@ -72,8 +89,9 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler, Exchange
     /// When the request in flight was sent (what its health report is matched by).
     private var sentAt = MonotonicInstant(nanoseconds: 0)
     private let deadlines: UpstreamDeadlines
-    private let onHead: (Int) -> Void
-    private var onEnd: ((ForwardOutcome) -> Void)?
+    private let call: ForwardCall
+    /// Set until the call ends (then it is told, once).
+    private var observer: ForwardObserver?
 
     private var phase = Phase.waitingForHead
     private var connection: UpstreamConnection?
@@ -93,39 +111,38 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler, Exchange
         pool: UpstreamConnectionPool,
         forward: ForwardRequest,
         timeouts: ForwardTimeouts,
-        onHead: @escaping (Int) -> Void,
-        onEnd: @escaping (ForwardOutcome) -> Void
+        call: ForwardCall,
+        observer: ForwardObserver
     ) {
         self.exchange = exchange
         self.pool = pool
         self.forward = forward
         self.origin = UpstreamOrigin(forward.url)
         self.deadlines = UpstreamDeadlines(connect: timeouts.connect, response: timeouts.response, idle: timeouts.idle)
-        self.onHead = onHead
-        self.onEnd = onEnd
+        self.call = call
+        self.observer = observer
         self.requestEndedAt = exchange.loop.now
     }
 
     /// Sends `forward` and relays the answer to `exchange`. Loop thread of `pool` only.
     ///
     /// - Parameters:
-    ///   - onHead: the backend's status, as soon as its head arrived.
-    ///   - onEnd: runs once, after the client's answer was queued whole (or cut off).
+    ///   - call, observer: `observer` hears of the head and of the end (once) with `call`.
     static func start(
         exchange: ServerExchange,
         pool: UpstreamConnectionPool,
         forward: ForwardRequest,
         timeouts: ForwardTimeouts,
-        onHead: @escaping (Int) -> Void,
-        onEnd: @escaping (ForwardOutcome) -> Void
+        call: ForwardCall,
+        observer: ForwardObserver
     ) {
         let relay = ForwardRelay(
             exchange: exchange,
             pool: pool,
             forward: forward,
             timeouts: timeouts,
-            onHead: onHead,
-            onEnd: onEnd
+            call: call,
+            observer: observer
         )
         _ = Unmanaged.passRetained(relay)
         relay.holdsSelf = true
@@ -188,7 +205,7 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler, Exchange
         guard case .waitingForHead = phase else { return }
         let status = head.status
         if let connection { pool.reportAnswered(on: connection) }
-        onHead(status)
+        observer?.forwardReceivedHead(call, status: status, exchange: exchange)
         phase = .relaying(status: status)
         if forward.metersUsage && (200..<300).contains(status) {
             meter = UsageMeter(head: head, requestEndedAt: requestEndedAt)
@@ -291,9 +308,9 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler, Exchange
     private func end(_ outcome: ForwardOutcome) {
         guard !isEnded else { return }
         phase = .ended
-        let onEnd = self.onEnd
-        self.onEnd = nil
-        onEnd?(outcome)
+        let observer = self.observer
+        self.observer = nil
+        observer?.forwardEnded(call, outcome: outcome, exchange: exchange, url: forward.url)
         if holdsSelf {
             holdsSelf = false
             // Every caller reaches here through a reference of its own (the connection's handler
