@@ -3,11 +3,11 @@
 /// Parsed once when a snapshot is built; everything the proxy sends upstream is derived from it.
 public struct EndpointURL: Hashable, Sendable, CustomStringConvertible {
     /// `http` or `https`, lower-cased.
-    public var scheme: String { didSet { hostHeader = Self.hostHeader(scheme: scheme, host: host, port: port) } }
+    public var scheme: String { didSet { deriveOrigin() } }
     /// Lower-cased host name or IP literal; IPv6 literals without brackets.
-    public var host: String { didSet { hostHeader = Self.hostHeader(scheme: scheme, host: host, port: port) } }
+    public var host: String { didSet { deriveOrigin() } }
     /// Explicit port, or 80/443 from the scheme.
-    public var port: Int { didSet { hostHeader = Self.hostHeader(scheme: scheme, host: host, port: port) } }
+    public var port: Int { didSet { deriveOrigin() } }
     /// Empty or starting with `/`, percent-encoding kept as written.
     public var path: String
     /// The query without its `?`; nil when the URL had none.
@@ -17,6 +17,9 @@ public struct EndpointURL: Hashable, Sendable, CustomStringConvertible {
     /// Stored, and kept in step with `scheme`, `host` and `port`: every forwarded request and probe
     /// sends it, and building it per request cost more than the routing (issue 10).
     public private(set) var hostHeader: String
+    /// A hash of `scheme`, `host` and `port` (the origin, SPEC 3.2), kept in step with them like
+    /// `hostHeader`: the upstream pool and backend health look every forwarded call's origin up.
+    public private(set) var originHash: Int
 
     public init(scheme: String, host: String, port: Int, path: String, query: String?) {
         self.scheme = scheme
@@ -25,6 +28,21 @@ public struct EndpointURL: Hashable, Sendable, CustomStringConvertible {
         self.path = path
         self.query = query
         self.hostHeader = Self.hostHeader(scheme: scheme, host: host, port: port)
+        self.originHash = Self.originHash(scheme: scheme, host: host, port: port)
+    }
+
+    private mutating func deriveOrigin() {
+        hostHeader = Self.hostHeader(scheme: scheme, host: host, port: port)
+        originHash = Self.originHash(scheme: scheme, host: host, port: port)
+    }
+
+    /// The hash `BackendOrigin` keeps for the same three values.
+    public static func originHash(scheme: String, host: String, port: Int) -> Int {
+        var hasher = Hasher()
+        hasher.combine(scheme)
+        hasher.combine(host)
+        hasher.combine(port)
+        return hasher.finalize()
     }
 
     private static func hostHeader(scheme: String, host: String, port: Int) -> String {
@@ -33,7 +51,7 @@ public struct EndpointURL: Hashable, Sendable, CustomStringConvertible {
         return isDefaultPort ? bracketed : "\(bracketed):\(port)"
     }
 
-    // `hostHeader` follows from the other fields: equality and hashing leave it out.
+    // `hostHeader` and `originHash` follow from the other fields: equality and hashing leave them out.
     public static func == (lhs: EndpointURL, rhs: EndpointURL) -> Bool {
         lhs.port == rhs.port && lhs.host == rhs.host && lhs.path == rhs.path && lhs.scheme == rhs.scheme
             && lhs.query == rhs.query
