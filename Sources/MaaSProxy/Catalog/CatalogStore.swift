@@ -92,7 +92,15 @@ final class CatalogStore: Sendable {
     var generation: UInt64 { snapshot.generation }
 
     /// True once every source named at `init` has loaded (`/readyz`, SPEC 6).
-    var isLoaded: Bool { state.withLock { $0.loaded.isSuperset(of: sources) } }
+    /// Latched: sources are only ever added to the loaded set, so once true it stays true, and
+    /// every forwarded call reads it (an atomic load instead of a lock and a set comparison).
+    var isLoaded: Bool {
+        if loadedLatch.load(ordering: .acquiring) { return true }
+        let loaded = state.withLock { $0.loaded.isSuperset(of: sources) }
+        if loaded { loadedLatch.store(true, ordering: .releasing) }
+        return loaded
+    }
+    private let loadedLatch = Atomic<Bool>(false)
 
     /// The sources that have not loaded yet, sorted (for logs and `/readyz` diagnostics).
     var pendingSources: [String] { state.withLock { sources.subtracting($0.loaded).sorted() } }
