@@ -69,18 +69,20 @@ final class ServerConnection: TransportDelegate {
 
     // MARK: Reading
 
-    /// One read's size: 16 KiB, or what is left of a body of known length (up to 1 MiB), so a
-    /// 100 KB prompt takes one or two reads rather than seven.
+    /// One read's size: 16 KiB, or what is left of a body of known length and 16 KiB more (up to
+    /// 1 MiB), so a 100 KB prompt takes one or two reads rather than seven. The 16 KiB past the
+    /// body make the read that takes its last byte a short one, which tells the transport the
+    /// socket is drained: asking for exactly what is left costs a read that only says EAGAIN.
     private var readLimit: Int {
         if let (stream, _, _) = streaming, case .length(let length) = stream.framing {
             // No more than the stream holds back at once: an upload in flight stays within a few
             // hundred KiB whatever its size.
-            return min(max(length - stream.received - input.count, 16384), RequestBodyStream.maxPendingBytes)
+            return min(max(length - stream.received - input.count, 0) + 16384, RequestBodyStream.maxPendingBytes)
         }
         guard case .readingBody(let head, _, let body, _) = phase, case .length(let length) = head.framing else {
             return 16384
         }
-        return min(max(length - body.count - input.count, 16384), 1 << 20)
+        return min(max(length - body.count - input.count, 0) + 16384, 1 << 20)
     }
 
     func transportReadable() {
