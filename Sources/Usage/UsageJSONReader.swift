@@ -636,6 +636,39 @@ struct UsageJSONReader: Sendable {
         return nil
     }
 
+    /// Where a skip's window scan stopped short, at `index`: a `\` escapes the next byte inside a
+    /// string and is nothing outside one; anything else is a line end (event mode), left to the
+    /// caller. Returns the position to return at, or nil to scan on from `index`.
+    @inline(__always)
+    private mutating func skipStop(
+        _ bytes: UnsafePointer<UInt8>,
+        _ index: inout Int,
+        _ end: Int,
+        inString: Bool
+    )
+        -> Int?
+    {
+        guard bytes[index] == UInt8(ascii: "\\") else {
+            if inString { state = .skipString }
+            return index
+        }
+        guard inString else {
+            index &+= 1
+            return nil
+        }
+        guard index &+ 1 < end else {
+            state = .skipStringEscape
+            return end
+        }
+        let escaped = bytes[index &+ 1]
+        if lineDelimited && (escaped == 0x0A || escaped == 0x0D) {
+            state = .skipStringEscape
+            return index &+ 1
+        }
+        index &+= 2
+        return nil
+    }
+
     /// Inside a skipped container (`state == .skip`), from `start`: returns where it stopped, with
     /// `state` still `.skip` at the end of the piece or a line end, or the state the skip ended in.
     private mutating func skip(_ bytes: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int {
@@ -695,25 +728,8 @@ struct UsageJSONReader: Sendable {
                     inString = inside &>> 63 != 0
                     index &+= length
                     if length == 64 { continue }
-                    if bytes[index] == UInt8(ascii: "\\") {
-                        guard inString else {
-                            index &+= 1
-                            continue
-                        }
-                        guard index &+ 1 < end else {
-                            state = .skipStringEscape
-                            return end
-                        }
-                        let escaped = bytes[index &+ 1]
-                        if lineDelimited && (escaped == 0x0A || escaped == 0x0D) {
-                            state = .skipStringEscape
-                            return index &+ 1
-                        }
-                        index &+= 2
-                        continue
-                    }
-                    if inString { state = .skipString }
-                    return index
+                    if let stop = skipStop(bytes, &index, end, inString: inString) { return stop }
+                    continue
                 }
                 let base = min(index, end &- 32)
                 let shift = UInt32(truncatingIfNeeded: index &- base)
@@ -754,27 +770,8 @@ struct UsageJSONReader: Sendable {
                 inString = inside &>> 31 != 0
                 index &+= length
                 if length == available { continue }
-                // At a stop: a `\` escapes the next byte inside a string and is nothing outside one.
-                if bytes[index] == UInt8(ascii: "\\") {
-                    guard inString else {
-                        index &+= 1
-                        continue
-                    }
-                    guard index &+ 1 < end else {
-                        state = .skipStringEscape
-                        return end
-                    }
-                    let escaped = bytes[index &+ 1]
-                    if lineDelimited && (escaped == 0x0A || escaped == 0x0D) {
-                        state = .skipStringEscape
-                        return index &+ 1
-                    }
-                    index &+= 2
-                    continue
-                }
-                // A line end (event mode), left to the caller.
-                if inString { state = .skipString }
-                return index
+                if let stop = skipStop(bytes, &index, end, inString: inString) { return stop }
+                continue
             }
             if inString { state = .skipString }
             return end

@@ -10,7 +10,7 @@ struct HTTPServerLimits: Sendable {
     /// A keep-alive connection with no request for this long is closed (and a client that takes
     /// nothing of its answer for this long is dropped).
     var connectionTimeoutSeconds: Int32 {
-        didSet { connectionTimeoutNanoseconds = UInt64(max(connectionTimeoutSeconds, 0)) * 1_000_000_000 }
+        didSet { connectionTimeoutNanoseconds = Self.nanoseconds(seconds: connectionTimeoutSeconds) }
     }
     /// A request must arrive whole within this time of its first byte (`limits.requestReadTimeout`).
     var requestReadTimeout: Duration {
@@ -25,9 +25,11 @@ struct HTTPServerLimits: Sendable {
         self.maxBodyBytes = maxBodyBytes
         self.connectionTimeoutSeconds = connectionTimeoutSeconds
         self.requestReadTimeout = requestReadTimeout
-        connectionTimeoutNanoseconds = UInt64(max(connectionTimeoutSeconds, 0)) * 1_000_000_000
+        connectionTimeoutNanoseconds = Self.nanoseconds(seconds: connectionTimeoutSeconds)
         requestReadTimeoutNanoseconds = requestReadTimeout.nanosecondsClamped
     }
+
+    private static func nanoseconds(seconds: Int32) -> UInt64 { UInt64(max(seconds, 0)) * 1_000_000_000 }
 
     var idleTimeout: Duration { .seconds(Int(connectionTimeoutSeconds)) }
     var writeStallTimeout: Duration { .seconds(Int(connectionTimeoutSeconds)) }
