@@ -91,9 +91,8 @@ public final class AccessChecker: Sendable {
     {
         // One model with a probe: no arrays, no dictionary (issue 10).
         if candidates.count == 1, case let candidate = candidates[0], candidate.hasProbe {
-            let credential = known ?? CredentialDigest(caller: caller, digest: digest)
-            let key = DecisionKey(credential: credential, candidate: candidate)
-            guard let decision = cache.freshDecision(key, now: scheduler.now) else { return nil }
+            guard let decision = cachedDecision(for: candidate, caller: caller, credential: known, now: scheduler.now)
+            else { return nil }
             return AccessCheckResult(
                 model: candidate.id,
                 decision: decision,
@@ -125,6 +124,23 @@ public final class AccessChecker: Sendable {
             oldestDecisionWall: oldest,
             stats: AccessCheckStats(cacheHits: fresh.count)
         )
+    }
+
+    /// The fresh cached decision of one probed `candidate` for `caller`, counted as a hit: what
+    /// `check` would complete with at once, without a run or a completion (the forwarding path's
+    /// usual case, issue 10). Nil when a check is needed: nothing fresh is cached, or `candidate`
+    /// has no probe (`check` decides those).
+    ///
+    /// - Parameter credential: the caller's `credentialDigest(of:)` when the caller kept it.
+    public func cachedDecision(
+        for candidate: Candidate,
+        caller: Caller,
+        credential known: CredentialDigest?,
+        now: MonotonicInstant
+    ) -> Decision? {
+        guard candidate.hasProbe else { return nil }
+        let credential = known ?? CredentialDigest(caller: caller, digest: digest)
+        return cache.freshDecision(DecisionKey(credential: credential, candidate: candidate), now: now)
     }
 
     /// The decision-cache digest of `caller`'s credential (SPEC 4), for a caller that keeps it

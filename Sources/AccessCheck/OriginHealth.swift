@@ -1,3 +1,4 @@
+import Routing
 import Synchronization
 
 /// Backend health shared by every worker and every caller (SPEC 3.2).

@@ -1,3 +1,5 @@
+import Routing
+
 /// The health of every backend origin as a plain state machine, without a lock (SPEC 3.2).
 ///
 /// An origin is unknown (no entry), answering (it sent a status, nothing failed since) or down

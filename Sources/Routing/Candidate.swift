@@ -24,6 +24,10 @@ public struct Candidate: Hashable, Sendable {
     }
 
     public var endpoint: EndpointURL { details.endpoint }
+    /// `endpoint`'s origin, made once: a forwarded call is sent there (SPEC 3.2).
+    public var origin: BackendOrigin { details.origin }
+    /// `endpoint.hostHeader`, without copying the endpoint: every forwarded call sends it.
+    public var hostHeader: String { details.endpoint.hostHeader }
     /// `endpoint.description`, computed once: decision-cache keys use it on every request.
     public var endpointText: String { details.endpointText }
     /// `model.id`, built once.

@@ -5,6 +5,8 @@ final class CandidateDetails: Sendable {
     let model: MaaSModel
     let probe: ProbeSpec
     let endpoint: EndpointURL
+    /// `endpoint`'s scheme, host and port: where its calls go and what its health is kept by.
+    let origin: BackendOrigin
     /// `endpoint.description`.
     let endpointText: String
     /// `model.id`.
@@ -25,6 +27,7 @@ final class CandidateDetails: Sendable {
         self.model = model
         self.probe = probe
         self.endpoint = endpoint
+        self.origin = BackendOrigin(endpoint)
         self.endpointText = endpoint.description
         self.id = model.id
         self.idText = model.id.description

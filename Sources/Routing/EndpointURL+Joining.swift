@@ -62,7 +62,16 @@ extension EndpointURL {
     public var isDefaultPort: Bool { (scheme == "http" && port == 80) || (scheme == "https" && port == 443) }
 
     /// Origin-form request target: the path (at least `/`) and the query.
-    public var requestTarget: String {
+    public var requestTarget: String { Self.requestTarget(path: path, query: query) }
+
+    /// The origin-form target of `appendingPath(suffix)` with its query replaced by `query`: a
+    /// forwarded call's target, without an `EndpointURL` made per call (issue 10).
+    public func requestTarget(appendingPath suffix: String, query: String?) -> String {
+        Self.requestTarget(path: Self.join(path, suffix[...]), query: query)
+    }
+
+    /// The origin-form target of `path` (at least `/`) and `query`.
+    public static func requestTarget(path: String, query: String?) -> String {
         let base = path.isEmpty ? "/" : path
         guard let query else { return base }
         return base + "?" + query

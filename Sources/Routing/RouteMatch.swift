@@ -63,16 +63,13 @@ public struct RouteMatch: Sendable, Hashable {
         return upstream
     }
 
-    /// Where to send the request: the endpoint's scheme, host and port, `upstreamPath`, and the
-    /// request's own query (`nil` for none).
+    /// Where to send the request on the endpoint's origin (scheme, host and port): the origin-form
+    /// target of `upstreamPath` and the request's own query (`nil` for none).
     ///
     /// The endpoint's query is replaced, not merged: SPEC 5.1 forwards "with the query string" of
     /// the call, and merging would let a caller's parameters collide with the endpoint's.
-    public func upstreamURL(query: String?) -> EndpointURL {
-        var url = endpoint
-        url.path = upstreamPath
-        url.query = query
-        return url
+    public func upstreamTarget(query: String?) -> String {
+        EndpointURL.requestTarget(path: upstreamPath, query: query)
     }
 
     // The same route and rest, whatever string they were read from.

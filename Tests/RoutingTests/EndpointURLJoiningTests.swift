@@ -33,6 +33,17 @@ struct EndpointURLJoiningTests {
         #expect(endpoint.appendingPath(row.suffix).description == row.expected)
     }
 
+    /// A body-routed call's target is the joined path's, with the request's query in place of the
+    /// endpoint's (`nil` drops it).
+    @Test(arguments: joins, [String?.none, "", "stream=1"])
+    func requestTargetAppendingPathIsTheJoinedURLsTargetWithTheRequestsQuery(_ row: Join, query: String?) throws {
+        let endpoint = try #require(EndpointURL(parsing: row.endpoint))
+        var joined = endpoint.appendingPath(row.suffix)
+        joined.query = query
+        #expect(endpoint.requestTarget(appendingPath: row.suffix, query: query) == joined.requestTarget)
+        #expect(joined.requestTarget.hasPrefix("/"))
+    }
+
     @Test func appendingPathKeepsSchemeHostPortAndQuery() throws {
         let endpoint = try #require(EndpointURL(parsing: "http://Backend:8000/llm/x?a=1"))
         let joined = endpoint.appendingPath("/v1/models")

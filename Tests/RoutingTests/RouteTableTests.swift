@@ -145,12 +145,19 @@ struct RouteTableTests {
     ]
 
     @Test(arguments: upstreams)
-    func upstreamURLIsEndpointPlusRemainderWithRequestQuery(_ row: Upstream) throws {
+    func upstreamTargetIsEndpointPlusRemainderWithRequestQuery(_ row: Upstream) throws {
         let snapshot = CatalogSnapshot(
             models: Self.catalog.models + [Self.model("q", "m", endpoint: "https://q.example.com/q/m?endpoint=1")]
         )
         let match = try #require(RouteTable(snapshot: snapshot).match(path: row.path))
-        #expect(match.upstreamURL(query: row.query).description == row.expected)
+        #expect(Self.sent(match, query: row.query) == row.expected)
+    }
+
+    /// Where a forwarded call of `match` goes: the candidate's origin and the upstream target.
+    static func sent(_ match: RouteMatch, query: String?) -> String {
+        let candidate = match.candidate
+        #expect(candidate.origin == BackendOrigin(candidate.endpoint))
+        return "\(candidate.origin.scheme)://\(candidate.hostHeader)\(match.upstreamTarget(query: query))"
     }
 
     @Test(arguments: [
@@ -194,7 +201,7 @@ struct RouteTableTests {
         let table = RouteTable(snapshot: CatalogSnapshot(models: models.reversed()))
         let match = try #require(table.match(path: "/shared/m/v1/models"))
         #expect(match.model.id == ModelID(namespace: "alpha", name: "m"))
-        #expect(match.upstreamURL(query: nil).description == "https://a.example.com/shared/m/v1/models")
+        #expect(Self.sent(match, query: nil) == "https://a.example.com/shared/m/v1/models")
         #expect(
             table.conflicts == [
                 RouteConflict(

@@ -73,21 +73,49 @@ final class ForwardHandler: @unchecked Sendable {
         let candidate = match.candidate
         exchange.notes.model = candidate.idText
         guard candidate.isReady else { return exchange.respond(.modelNotReady) }
-        let url = match.upstreamURL(query: exchange.query)
+        let target = match.upstreamTarget(query: exchange.query)
         // SPEC 5.2: kinds without a probe (ExternalModel) are admitted when Ready; their backend authenticates.
-        guard candidate.hasProbe else { return send(exchange, to: url, candidate: candidate, caller: caller) }
-        check(exchange, caller: caller, candidates: [candidate]) { [self] result in
-            guard let decision = result.decision(for: candidate.id) else {
-                return exchange.respond(.modelAccessDenied)
-            }
-            switch decision.outcome {
-            case .granted:
-                send(exchange, to: url, candidate: candidate, caller: caller)
-            case .denied(status: 401):
-                exchange.respond(.invalidCredentials)
-            case .denied, .unavailable:
-                exchange.respond(.modelAccessDenied)
-            }
+        guard candidate.hasProbe else { return send(exchange, to: target, candidate: candidate, caller: caller) }
+        let admission = Admission(exchange, caller: caller, checker: checker)
+        // The usual case, a decision cached seconds ago, without a run or a completion (issue 10).
+        if !admission.bypassCache,
+            let decision = checker.cachedDecision(
+                for: candidate,
+                caller: caller,
+                credential: admission.credential,
+                now: exchange.loop.now
+            )
+        {
+            exchange.notes.probes = 0
+            exchange.notes.decisionCache = "hit"
+            return admit(exchange, decision: decision, to: target, candidate: candidate, caller: caller)
+        }
+        check(exchange, caller: caller, admission: admission, candidates: [candidate]) { [self] result in
+            admit(
+                exchange,
+                decision: result.decision(for: candidate.id),
+                to: target,
+                candidate: candidate,
+                caller: caller
+            )
+        }
+    }
+
+    private func admit(
+        _ exchange: ServerExchange,
+        decision: Decision?,
+        to target: String,
+        candidate: Candidate,
+        caller: Caller
+    ) {
+        guard let decision else { return exchange.respond(.modelAccessDenied) }
+        switch decision.outcome {
+        case .granted:
+            send(exchange, to: target, candidate: candidate, caller: caller)
+        case .denied(status: 401):
+            exchange.respond(.invalidCredentials)
+        case .denied, .unavailable:
+            exchange.respond(.modelAccessDenied)
         }
     }
 
@@ -115,7 +143,8 @@ final class ForwardHandler: @unchecked Sendable {
         // SPEC 5.1 step 2: the ids this caller's own decisions recorded decide, never another
         // caller's (a backend may list different ids per credential). A candidate without a live
         // decision for this caller is checked first; a listing leaves the same decisions behind.
-        check(exchange, caller: caller, candidates: candidates) { [self] result in
+        let admission = Admission(exchange, caller: caller, checker: checker)
+        check(exchange, caller: caller, admission: admission, candidates: candidates) { [self] result in
             var matches: [Candidate] = []
             for candidate in candidates {
                 guard let decision = result.decision(for: candidate.id), decision.isGranted,
@@ -133,9 +162,8 @@ final class ForwardHandler: @unchecked Sendable {
             }
             exchange.notes.model = chosen.idText
             guard chosen.isReady else { return exchange.respond(.modelNotReady) }
-            var url = chosen.endpoint.appendingPath(exchange.path)
-            url.query = exchange.query
-            send(exchange, to: url, candidate: chosen, caller: caller, body: body)
+            let target = chosen.endpoint.requestTarget(appendingPath: exchange.path, query: exchange.query)
+            send(exchange, to: target, candidate: chosen, caller: caller, body: body)
         }
     }
 
@@ -144,18 +172,31 @@ final class ForwardHandler: @unchecked Sendable {
     /// Sent with a `Content-Length` even when empty, as clients and servers expect for these.
     private static let methodsWithBody: Set<String> = ["POST", "PUT", "PATCH"]
 
+    /// What a check of a request's caller starts from.
+    private struct Admission {
+        /// `Cache-Control: no-cache` (SPEC 4): probe again.
+        let bypassCache: Bool
+        /// The caller's digest, kept by its connection across requests.
+        let credential: CredentialDigest
+
+        init(_ exchange: ServerExchange, caller: Caller, checker: AccessChecker) {
+            bypassCache = CacheControl.requestsNoCache(exchange.headerValues("cache-control"))
+            credential = exchange.credentialDigest(of: caller, using: checker)
+        }
+    }
+
     private func check(
         _ exchange: ServerExchange,
         caller: Caller,
+        admission: Admission,
         candidates: [Candidate],
         then decide: @escaping @Sendable (AccessCheckResult) -> Void
     ) {
-        let bypassCache = CacheControl.requestsNoCache(exchange.headerValues("cache-control"))
         checker.check(
             caller: caller,
-            credential: exchange.credentialDigest(of: caller, using: checker),
+            credential: admission.credential,
             candidates: candidates,
-            bypassCache: bypassCache,
+            bypassCache: admission.bypassCache,
             scheduler: exchange.loop
         ) { result in
             exchange.notes.probes = result.probesSent
@@ -165,10 +206,12 @@ final class ForwardHandler: @unchecked Sendable {
         }
     }
 
-    /// - Parameter body: the body read whole; nil sends the exchange's streaming body as it arrives.
+    /// - Parameters:
+    ///   - target: the origin-form target on `candidate`'s origin.
+    ///   - body: the body read whole; nil sends the exchange's streaming body as it arrives.
     private func send(
         _ exchange: ServerExchange,
-        to url: EndpointURL,
+        to target: String,
         candidate: Candidate,
         caller: Caller,
         body wholeBody: [UInt8]? = nil
@@ -195,8 +238,8 @@ final class ForwardHandler: @unchecked Sendable {
         let head = ForwardedHead(
             received: exchange.head,
             method: method,
-            target: url.requestTarget,
-            host: url.hostHeader,
+            target: target,
+            host: candidate.hostHeader,
             clientAddress: exchange.peerAddress,
             scheme: scheme,
             requestID: exchange.requestID,
@@ -207,7 +250,7 @@ final class ForwardHandler: @unchecked Sendable {
             exchange: exchange,
             pool: pool,
             forward: ForwardRequest(
-                url: url,
+                origin: candidate.origin,
                 head: head,
                 body: body,
                 bodyStream: stream,
@@ -230,7 +273,7 @@ extension ForwardHandler: ForwardObserver {
         }
     }
 
-    func forwardEnded(_ call: ForwardCall, outcome: ForwardOutcome, exchange: ServerExchange, url: EndpointURL) {
+    func forwardEnded(_ call: ForwardCall, outcome: ForwardOutcome, exchange: ServerExchange) {
         context.metrics.forwardEnded()
         switch outcome {
         case .failed(let error, let reason):
@@ -238,7 +281,8 @@ extension ForwardHandler: ForwardObserver {
                 "upstream call failed",
                 metadata: [
                     "requestId": "\(exchange.requestID)", "model": "\(call.candidate.idText)",
-                    "upstream": "\(url.scheme)://\(url.hostHeader)", "status": "\(error.status)",
+                    "upstream": "\(call.candidate.origin.scheme)://\(call.candidate.hostHeader)",
+                    "status": "\(error.status)",
                     "reason": "\(reason)",
                 ]
             )

@@ -4,7 +4,8 @@ import Routing
 
 /// What goes upstream for one forwarded call (SPEC 5.3): already routed and rewritten.
 struct ForwardRequest {
-    var url: EndpointURL
+    /// Where it goes: the candidate's origin (the head names the target and `Host`).
+    var origin: UpstreamOrigin
     var head: ForwardedHead
     var body: [UInt8]
     /// A body that streams upstream as it arrives (path routing, SPEC 5.3); `body` is then empty.
@@ -35,7 +36,7 @@ protocol ForwardObserver: AnyObject {
     /// The backend's status, as soon as its head arrived.
     func forwardReceivedHead(_ call: ForwardCall, status: Int, exchange: ServerExchange)
     /// Once, after the client's answer was queued whole (or cut off, or the client left).
-    func forwardEnded(_ call: ForwardCall, outcome: ForwardOutcome, exchange: ServerExchange, url: EndpointURL)
+    func forwardEnded(_ call: ForwardCall, outcome: ForwardOutcome, exchange: ServerExchange)
 }
 
 /// The upstream timers of SPEC 5.5 (`upstream.connectTimeout`, `responseTimeout`, `idleTimeout`).
@@ -117,7 +118,7 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler, Exchange
         self.exchange = exchange
         self.pool = pool
         self.forward = forward
-        self.origin = UpstreamOrigin(forward.url)
+        self.origin = forward.origin
         self.deadlines = UpstreamDeadlines(connect: timeouts.connect, response: timeouts.response, idle: timeouts.idle)
         self.call = call
         self.observer = observer
@@ -159,7 +160,7 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler, Exchange
         sentAt = pool.loop.now
         guard let (connection, _) = pool.acquire(origin) else {
             pool.health?.released(origin, sentAt: sentAt)
-            return fail(.upstreamUnavailable, reason: "no connection can be made to \(forward.url.scheme) endpoints")
+            return fail(.upstreamUnavailable, reason: "no connection can be made to \(origin.scheme) endpoints")
         }
         self.connection = connection
         let request = UpstreamRequest(forwarding: forward.head, body: forward.body)
@@ -310,7 +311,7 @@ final class ForwardRelay: @unchecked Sendable, UpstreamResponseHandler, Exchange
         phase = .ended
         let observer = self.observer
         self.observer = nil
-        observer?.forwardEnded(call, outcome: outcome, exchange: exchange, url: forward.url)
+        observer?.forwardEnded(call, outcome: outcome, exchange: exchange)
         if holdsSelf {
             holdsSelf = false
             // Every caller reaches here through a reference of its own (the connection's handler

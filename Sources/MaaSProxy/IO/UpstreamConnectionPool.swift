@@ -17,7 +17,10 @@ final class UpstreamConnectionPool {
     /// keep-alive connections after a few seconds (uvicorn, which serves vLLM: 5 s), and a request
     /// sent as that close crosses it fails (docs/LIBEVENT.md). Only body-less requests can be retried.
     private let idleRetirement: Duration
-    private var idle: [UpstreamOrigin: [UpstreamConnection]] = [:]
+    private var idle: [UpstreamOrigin: IdleConnections] = [:]
+    /// The list used last: a worker mostly forwards to one origin, and comparing it costs less than
+    /// hashing it into `idle` twice a call (issue 10).
+    private var lastUsed: IdleConnections?
     /// Backend health shared by every worker (SPEC 3.2): the calls made through this pool report
     /// how they ended to it. Nil for pools that are not the proxy's (the Kubernetes source, explain).
     let health: OriginHealth?
@@ -40,13 +43,14 @@ final class UpstreamConnectionPool {
     /// An idle connection to `origin` (`reused` true), or a new one; nil when the origin cannot be served.
     func acquire(_ origin: UpstreamOrigin) -> (connection: UpstreamConnection, reused: Bool)? {
         let now = loop.now
-        while let connection = idle[origin]?.popLast() {
+        let list = idleConnections(to: origin)
+        while let connection = list.connections.popLast() {
             guard connection.isIdle else { continue }
             if now.since(connection.idleSince) < idleRetirement { return (connection, true) }
             // Retired; the older ones below it are older still.
             connection.close()
-            for older in idle[origin] ?? [] { older.close() }
-            idle[origin] = nil
+            for older in list.connections { older.close() }
+            list.connections.removeAll()
         }
         switch origin.scheme {
         case "http": break
@@ -64,16 +68,38 @@ final class UpstreamConnectionPool {
     func release(_ connection: UpstreamConnection, reusable: Bool) {
         guard reusable, connection.isReusable, connection.isIdle else { return connection.close() }
         connection.idleSince = loop.now
-        // Appended in place: a copy of the list, taken out and put back, would be copied whole.
-        if !idle[connection.origin, default: []].appendIfRoom(connection, limit: maxIdlePerOrigin) {
-            connection.close()
-        }
+        let list = idleConnections(to: connection.origin)
+        guard list.connections.count < maxIdlePerOrigin else { return connection.close() }
+        list.connections.append(connection)
     }
 
     /// An idle connection its backend closed.
     private func forget(_ connection: UpstreamConnection) {
-        idle[connection.origin]?.removeAll { $0 === connection }
+        idleConnections(to: connection.origin).connections.removeAll { $0 === connection }
     }
+
+    /// The idle list of `origin`, made on first use and kept (one per origin the worker called).
+    private func idleConnections(to origin: UpstreamOrigin) -> IdleConnections {
+        if let lastUsed, lastUsed.origin == origin { return lastUsed }
+        let list: IdleConnections
+        if let known = idle[origin] {
+            list = known
+        } else {
+            list = IdleConnections(origin: origin)
+            idle[origin] = list
+        }
+        lastUsed = list
+        return list
+    }
+}
+
+/// The idle connections of one origin, newest last. A class, so the pool's last-used list is
+/// changed in place rather than copied out of the dictionary and back.
+private final class IdleConnections {
+    let origin: UpstreamOrigin
+    var connections: [UpstreamConnection] = []
+
+    init(origin: UpstreamOrigin) { self.origin = origin }
 }
 
 extension UpstreamConnectionPool {
@@ -116,14 +142,5 @@ extension UpstreamConnectionPool {
         case .unanswered, .none:
             health.released(origin, sentAt: sentAt)
         }
-    }
-}
-
-extension Array where Element == UpstreamConnection {
-    /// Appends `connection` when fewer than `limit` are held.
-    fileprivate mutating func appendIfRoom(_ connection: UpstreamConnection, limit: Int) -> Bool {
-        guard count < limit else { return false }
-        append(connection)
-        return true
     }
 }

@@ -1,5 +1,6 @@
 import AccessCheck
 import Logging
+import Routing
 import Synchronization
 
 /// Logs backend origins going down and coming back (SPEC 3.2, 6).

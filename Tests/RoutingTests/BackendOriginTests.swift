@@ -1,4 +1,3 @@
-import AccessCheck
 import Routing
 import Testing
 

@@ -1,5 +1,3 @@
-import Routing
-
 /// Where a backend is reached: scheme, host and port of an endpoint (SPEC 3.2: health is kept per
 /// origin, so every model behind one gateway shares it). The path plays no part.
 public struct BackendOrigin: Hashable, Sendable, CustomStringConvertible {
